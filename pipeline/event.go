@@ -1,0 +1,487 @@
+package pipeline
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// Failure tags and fields set by the event model.
+const (
+	TagTimestampParseFailure = "_timestampparsefailure"
+	TagTagsParseFailure      = "_tagsparsefailure"
+	InvalidTimestampField    = "_@timestamp"
+	InvalidTagsField         = "_tags"
+)
+
+// ErrFieldSet is wrapped by Set when a reference goes below a value that is
+// not a map (Logstash's InvalidFieldSetException).
+var ErrFieldSet = errors.New("cannot set field")
+
+// Event is one log event. @timestamp and @metadata are kept apart from the
+// other fields, as in Logstash; @metadata is never serialised.
+type Event struct {
+	ts     Timestamp
+	hasTS  bool
+	fields Map
+	meta   *Map
+	ack    *Ack
+}
+
+// NewEvent returns an event with @timestamp now and @version "1".
+func NewEvent() *Event {
+	e := &Event{ts: Now(), hasTS: true}
+	e.fields.keys = make([]string, 0, 8)
+	e.fields.vals = make([]any, 0, 8)
+	e.fields.Set(VersionField, "1")
+	return e
+}
+
+// NewMessageEvent returns a new event whose message field is msg, with
+// invalid UTF-8 replaced by U+FFFD.
+func NewMessageEvent(msg string) *Event {
+	e := NewEvent()
+	e.fields.Set(MessageField, ValidUTF8(msg))
+	return e
+}
+
+// ValidUTF8 returns s with each run of invalid UTF-8 bytes replaced by
+// U+FFFD; valid input is returned unchanged without copying.
+func ValidUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
+}
+
+// EventFromMap makes an event from a decoded map (a JSON object) with
+// Logstash's rules: @timestamp is parsed (an unparsable one gives now, the
+// original in _@timestamp and the tag _timestampparsefailure), @version
+// defaults to "1", @metadata goes to the metadata map, and tags that are not
+// a string or a list of strings move to _tags with _tagsparsefailure.
+// The map is taken over by the event.
+func EventFromMap(m *Map) *Event {
+	e := &Event{}
+	var badTS any
+	var haveBadTS bool
+	if v, ok := m.Delete(TimestampField); ok {
+		switch t := v.(type) {
+		case Timestamp:
+			e.ts = t
+		case string:
+			if ts, err := ParseTimestamp(t); err == nil {
+				e.ts = ts
+			} else {
+				badTS, haveBadTS = v, true
+			}
+		default:
+			badTS, haveBadTS = v, true
+		}
+	} else {
+		e.ts = Now()
+	}
+	e.hasTS = true
+	if v, ok := m.Delete(MetadataField); ok {
+		if mm, ok := v.(*Map); ok {
+			e.meta = mm
+		}
+	}
+	if _, ok := m.Get(VersionField); !ok {
+		// @version goes first, as in a new event.
+		m.keys = append(m.keys, "")
+		m.vals = append(m.vals, nil)
+		copy(m.keys[1:], m.keys)
+		copy(m.vals[1:], m.vals)
+		m.keys[0], m.vals[0] = VersionField, "1"
+		if m.idx != nil {
+			m.reindex()
+		} else if len(m.keys) > indexThreshold {
+			m.reindex()
+		}
+	}
+	e.fields = *m
+	if v, ok := e.fields.Get(TagsField); ok {
+		if !validTags(v) {
+			e.fields.Delete(TagsField)
+			e.fields.Set(InvalidTagsField, v)
+			e.AddTag(TagTagsParseFailure)
+		} else if s, ok := v.(string); ok {
+			e.fields.Set(TagsField, []any{s})
+		}
+	}
+	if haveBadTS {
+		e.ts = Now()
+		e.fields.Set(InvalidTimestampField, badTS)
+		e.AddTag(TagTimestampParseFailure)
+	}
+	return e
+}
+
+func validTags(v any) bool {
+	switch t := v.(type) {
+	case string:
+		return true
+	case []any:
+		for _, x := range t {
+			if _, ok := x.(string); !ok {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// Timestamp returns @timestamp and whether the event has one.
+func (e *Event) Timestamp() (Timestamp, bool) { return e.ts, e.hasTS }
+
+// SetTimestamp sets @timestamp.
+func (e *Event) SetTimestamp(ts Timestamp) { e.ts, e.hasTS = ts, true }
+
+// Fields returns the top-level fields (without @timestamp and @metadata).
+// Changing the map changes the event.
+func (e *Event) Fields() *Map { return &e.fields }
+
+// Metadata returns the @metadata map, creating it if needed.
+func (e *Event) Metadata() *Map {
+	if e.meta == nil {
+		e.meta = &Map{}
+	}
+	return e.meta
+}
+
+// HasMetadata reports whether the event has a non-empty @metadata.
+func (e *Event) HasMetadata() bool { return e.meta.Len() > 0 }
+
+// Ack returns the acknowledgement group the event belongs to, or nil.
+func (e *Event) Ack() *Ack { return e.ack }
+
+// SetAck makes the event part of an acknowledgement group. The caller must
+// have counted the event in the group (Ack.Add).
+func (e *Event) SetAck(a *Ack) { e.ack = a }
+
+// Clone returns a deep copy of the event. The copy joins the original's
+// acknowledgement group.
+func (e *Event) Clone() *Event {
+	c := &Event{ts: e.ts, hasTS: e.hasTS, meta: e.meta.Clone(), ack: e.ack}
+	c.fields = *e.fields.Clone()
+	if c.ack != nil {
+		c.ack.Add(1)
+	}
+	return c
+}
+
+// Get returns the value a reference points at.
+func (e *Event) Get(r FieldRef) (any, bool) {
+	if len(r.path) == 0 {
+		return nil, false
+	}
+	var cur any
+	var ok bool
+	path := r.path
+	if r.meta {
+		if len(path) == 1 {
+			if e.meta == nil {
+				return nil, false
+			}
+			return e.meta, true
+		}
+		cur, ok = e.meta.Get(path[1])
+		path = path[2:]
+	} else {
+		if path[0] == TimestampField {
+			if len(path) == 1 {
+				return e.ts, e.hasTS
+			}
+			return nil, false
+		}
+		cur, ok = e.fields.Get(path[0])
+		path = path[1:]
+	}
+	for _, p := range path {
+		if !ok {
+			return nil, false
+		}
+		cur, ok = child(cur, p)
+	}
+	return cur, ok
+}
+
+// GetString returns the value at r if it is a string.
+func (e *Event) GetString(r FieldRef) (string, bool) {
+	v, ok := e.Get(r)
+	if !ok {
+		return "", false
+	}
+	s, ok := v.(string)
+	return s, ok
+}
+
+// child looks up one step below v: a key of a map, or an index (negative
+// counts from the end) of a list.
+func child(v any, p string) (any, bool) {
+	switch t := v.(type) {
+	case *Map:
+		return t.Get(p)
+	case []any:
+		i, ok := listIndex(p, len(t))
+		if !ok {
+			return nil, false
+		}
+		return t[i], true
+	}
+	return nil, false
+}
+
+func listIndex(p string, n int) (int, bool) {
+	neg := false
+	s := p
+	if s != "" && s[0] == '-' {
+		neg, s = true, s[1:]
+	}
+	if s == "" || len(s) > 9 {
+		return 0, false
+	}
+	i := 0
+	for _, c := range []byte(s) {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		i = i*10 + int(c-'0')
+	}
+	if neg {
+		i = n - i
+	}
+	if i < 0 || i >= n {
+		return 0, false
+	}
+	return i, true
+}
+
+// Set stores v at r, creating intermediate maps. Setting below a value that
+// is not a map (or a list index that exists) returns an error wrapping
+// ErrFieldSet and leaves the event unchanged. Setting @timestamp needs a
+// Timestamp or an ISO-8601 string.
+func (e *Event) Set(r FieldRef, v any) error {
+	if len(r.path) == 0 {
+		return fmt.Errorf("%w: empty field reference", ErrFieldSet)
+	}
+	path := r.path
+	var m *Map
+	if r.meta {
+		if len(path) == 1 {
+			mm, ok := v.(*Map)
+			if !ok {
+				return fmt.Errorf("%w [@metadata]: it must be a hash, not %s", ErrFieldSet, TypeName(v))
+			}
+			e.meta = mm
+			return nil
+		}
+		m = e.Metadata()
+		path = path[1:]
+	} else {
+		if path[0] == TimestampField && len(path) == 1 {
+			switch t := v.(type) {
+			case Timestamp:
+				e.SetTimestamp(t)
+				return nil
+			case string:
+				ts, err := ParseTimestamp(t)
+				if err != nil {
+					return fmt.Errorf("%w [@timestamp]: %w", ErrFieldSet, err)
+				}
+				e.SetTimestamp(ts)
+				return nil
+			default:
+				return fmt.Errorf("%w [@timestamp]: it must be a timestamp, not %s", ErrFieldSet, TypeName(v))
+			}
+		}
+		m = &e.fields
+	}
+	for i, p := range path[:len(path)-1] {
+		next, ok := m.Get(p)
+		if !ok || next == nil {
+			nm := &Map{}
+			m.Set(p, nm)
+			m = nm
+			continue
+		}
+		switch t := next.(type) {
+		case *Map:
+			m = t
+		case []any:
+			idx, ok := listIndex(path[i+1], len(t))
+			if !ok || i+1 != len(path)-1 {
+				return fmt.Errorf("%w %s: [%s] is an array", ErrFieldSet, r.raw, p)
+			}
+			t[idx] = v
+			return nil
+		default:
+			return fmt.Errorf("%w %s: [%s] is a %s, not a hash", ErrFieldSet, r.raw, p, TypeName(next))
+		}
+	}
+	m.Set(path[len(path)-1], v)
+	return nil
+}
+
+// Remove deletes the value at r and returns it.
+func (e *Event) Remove(r FieldRef) (any, bool) {
+	if len(r.path) == 0 {
+		return nil, false
+	}
+	path := r.path
+	var m *Map
+	if r.meta {
+		if len(path) == 1 {
+			old := e.meta
+			e.meta = nil
+			return old, old != nil
+		}
+		m = e.meta
+		path = path[1:]
+	} else {
+		if path[0] == TimestampField && len(path) == 1 {
+			if !e.hasTS {
+				return nil, false
+			}
+			e.hasTS = false
+			return e.ts, true
+		}
+		m = &e.fields
+	}
+	var cur any = m
+	for _, p := range path[:len(path)-1] {
+		var ok bool
+		if cur, ok = child(cur, p); !ok {
+			return nil, false
+		}
+	}
+	last := path[len(path)-1]
+	switch t := cur.(type) {
+	case *Map:
+		return t.Delete(last)
+	case []any:
+		// Lists cannot shrink in place; removing an element is not supported
+		// by Logstash either (it sets nil), so mirror that.
+		if i, ok := listIndex(last, len(t)); ok {
+			old := t[i]
+			t[i] = nil
+			return old, true
+		}
+	}
+	return nil, false
+}
+
+// Includes reports whether r points at an existing value (even nil).
+func (e *Event) Includes(r FieldRef) bool {
+	_, ok := e.Get(r)
+	return ok
+}
+
+var tagsRef = FieldRef{raw: TagsField, path: []string{TagsField}}
+
+// Tags returns the event's tags (nil when none or not a list of strings).
+func (e *Event) Tags() []any {
+	v, _ := e.fields.Get(TagsField)
+	l, _ := v.([]any)
+	return l
+}
+
+// HasTag reports whether tag is in tags.
+func (e *Event) HasTag(tag string) bool {
+	v, _ := e.fields.Get(TagsField)
+	switch t := v.(type) {
+	case []any:
+		for _, x := range t {
+			if s, ok := x.(string); ok && s == tag {
+				return true
+			}
+		}
+	case string:
+		return t == tag
+	}
+	return false
+}
+
+// AddTag appends tag to tags unless it is already there. A tags field that
+// is a string becomes a list; one of another type is moved to _tags first.
+func (e *Event) AddTag(tag string) {
+	v, ok := e.fields.Get(TagsField)
+	if !ok || v == nil {
+		e.fields.Set(TagsField, []any{tag})
+		return
+	}
+	switch t := v.(type) {
+	case []any:
+		for _, x := range t {
+			if s, ok := x.(string); ok && s == tag {
+				return
+			}
+		}
+		e.fields.Set(TagsField, append(t, tag))
+	case string:
+		if t == tag {
+			e.fields.Set(TagsField, []any{t})
+			return
+		}
+		e.fields.Set(TagsField, []any{t, tag})
+	default:
+		e.fields.Delete(TagsField)
+		e.fields.Set(InvalidTagsField, v)
+		e.fields.Set(TagsField, []any{TagTagsParseFailure, tag})
+	}
+}
+
+// RemoveTag removes every occurrence of tag from tags.
+func (e *Event) RemoveTag(tag string) {
+	v, ok := e.fields.Get(TagsField)
+	if !ok {
+		return
+	}
+	switch t := v.(type) {
+	case []any:
+		out := t[:0]
+		for _, x := range t {
+			if s, ok := x.(string); ok && s == tag {
+				continue
+			}
+			out = append(out, x)
+		}
+		for i := len(out); i < len(t); i++ {
+			t[i] = nil
+		}
+		e.fields.Set(TagsField, out)
+	case string:
+		if t == tag {
+			e.fields.Set(TagsField, []any{})
+		}
+	}
+}
+
+// Tag adds a failure tag; it is AddTag under Logstash's name.
+func (e *Event) Tag(tag string) { e.AddTag(tag) }
+
+// Message returns the message field if it is a string.
+func (e *Event) Message() (string, bool) {
+	v, ok := e.fields.Get(MessageField)
+	if !ok {
+		return "", false
+	}
+	s, ok := v.(string)
+	return s, ok
+}
+
+// ToMap returns the event as a map with @timestamp first, for encoders that
+// need one map. withMeta adds @metadata at the end.
+func (e *Event) ToMap(withMeta bool) *Map {
+	m := NewMap(e.fields.Len() + 2)
+	if e.hasTS {
+		m.Set(TimestampField, e.ts)
+	}
+	e.fields.Range(func(k string, v any) bool { m.Set(k, v); return true })
+	if withMeta && e.meta != nil {
+		m.Set(MetadataField, e.meta)
+	}
+	return m
+}
