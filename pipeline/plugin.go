@@ -111,7 +111,8 @@ type Settings struct {
 	Workers int
 	// BatchSize is the largest batch a worker takes (125).
 	BatchSize int
-	// BatchDelayMillis is how long a worker waits for a batch to fill (50).
+	// BatchDelayMillis is how long a worker waits for a batch to fill (50;
+	// 0 means the default, so the shortest wait is 1 ms).
 	BatchDelayMillis int
 	// QueueSize bounds the events between inputs and workers (default:
 	// workers × batch_size × 4).
@@ -206,6 +207,10 @@ type Plugin struct {
 	Summary string
 	// DefaultCodec is the codec of an input or output without a codec option.
 	DefaultCodec string
+	// StreamCodec marks an input that reads a byte stream: as Logstash's
+	// fix_streaming_codecs, its codec plain becomes line and json becomes
+	// json_lines.
+	StreamCodec bool
 	// NewConfig returns a pointer to a fresh config struct holding the
 	// defaults. Its fields carry hcl tags; conf decodes the block into it.
 	NewConfig func() any

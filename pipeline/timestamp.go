@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -34,10 +35,16 @@ func (ts Timestamp) AppendISO(dst []byte) []byte {
 	t := ts.t
 	year, month, day := t.Date()
 	hour, min, sec := t.Clock()
-	if year < 0 || year > 9999 {
-		return t.AppendFormat(dst, "2006-01-02T15:04:05.000000000Z")
+	switch {
+	case year > 9999:
+		// java.time's ISO_INSTANT signs years beyond four digits.
+		dst = append(dst, '+')
+		dst = strconv.AppendInt(dst, int64(year), 10)
+	case year < 0:
+		dst = t.AppendFormat(dst, "2006") // -0001, -10000
+	default:
+		dst = append4(dst, year)
 	}
-	dst = append4(dst, year)
 	dst = append(dst, '-')
 	dst = append2(dst, int(month))
 	dst = append(dst, '-')
@@ -83,10 +90,12 @@ var errTimestamp = errors.New("invalid ISO-8601 timestamp")
 // @timestamp strings: a date, optionally followed by 'T' or a space and a
 // time with optional seconds and 1 to 9 fraction digits ('.' or ','), and
 // an optional zone (Z, ±hh, ±hhmm, ±hh:mm). A missing zone means UTC.
+// A year beyond four digits carries a sign ("+10000", "-0001"), as java.time
+// reads and prints it; 24:00 is midnight at the end of the day.
 func ParseTimestamp(s string) (Timestamp, error) {
 	p := tsParser{s: s}
-	year := p.digits(4)
-	if year < 0 || !p.eat('-') {
+	year, ok := p.year()
+	if !ok || !p.eat('-') {
 		return Timestamp{}, fmt.Errorf("%w: %q", errTimestamp, s)
 	}
 	month := p.digits(2)
@@ -110,7 +119,7 @@ func ParseTimestamp(s string) (Timestamp, error) {
 		}
 		if p.eat(':') {
 			sec = p.digits(2)
-			if sec < 0 || sec > 60 {
+			if sec < 0 || sec > 59 {
 				return Timestamp{}, fmt.Errorf("%w: %q", errTimestamp, s)
 			}
 			if p.eat('.') || p.eat(',') {
@@ -122,7 +131,7 @@ func ParseTimestamp(s string) (Timestamp, error) {
 					n++
 					p.i++
 				}
-				if n == 0 {
+				if n == 0 || n > 9 {
 					return Timestamp{}, fmt.Errorf("%w: %q", errTimestamp, s)
 				}
 				for ; n < 9; n++ {
@@ -130,41 +139,48 @@ func ParseTimestamp(s string) (Timestamp, error) {
 				}
 			}
 		}
-		if p.i < len(p.s) {
-			switch p.s[p.i] {
-			case 'Z', 'z':
-				p.i++
-			case '+', '-':
-				sign := 1
-				if p.s[p.i] == '-' {
-					sign = -1
-				}
-				p.i++
-				oh := p.digits(2)
-				if oh < 0 || oh > 18 {
+		if hour == 24 && (min != 0 || sec != 0 || nsec != 0) {
+			return Timestamp{}, fmt.Errorf("%w: %q", errTimestamp, s)
+		}
+	}
+	if p.i < len(p.s) {
+		switch p.s[p.i] {
+		case 'Z', 'z':
+			p.i++
+		case '+', '-':
+			sign := 1
+			if p.s[p.i] == '-' {
+				sign = -1
+			}
+			p.i++
+			oh := p.digits(2)
+			if oh < 0 || oh > 18 {
+				return Timestamp{}, fmt.Errorf("%w: %q", errTimestamp, s)
+			}
+			om := 0
+			if p.eat(':') {
+				if om = p.digits(2); om < 0 {
 					return Timestamp{}, fmt.Errorf("%w: %q", errTimestamp, s)
 				}
-				om := 0
-				if p.eat(':') {
-					if om = p.digits(2); om < 0 {
-						return Timestamp{}, fmt.Errorf("%w: %q", errTimestamp, s)
-					}
-				} else if p.i < len(p.s) {
-					if om = p.digits(2); om < 0 {
-						return Timestamp{}, fmt.Errorf("%w: %q", errTimestamp, s)
-					}
+			} else if p.i < len(p.s) {
+				if om = p.digits(2); om < 0 {
+					return Timestamp{}, fmt.Errorf("%w: %q", errTimestamp, s)
 				}
-				loc = time.FixedZone("", sign*(oh*3600+om*60))
 			}
+			if om > 59 || oh*60+om > 18*60 {
+				return Timestamp{}, fmt.Errorf("%w: %q", errTimestamp, s)
+			}
+			loc = time.FixedZone("", sign*(oh*3600+om*60))
 		}
 	}
 	if p.i != len(p.s) {
 		return Timestamp{}, fmt.Errorf("%w: %q", errTimestamp, s)
 	}
-	t := time.Date(year, time.Month(month), day, hour, min, sec, nsec, loc)
-	if t.Day() != day && hour != 24 {
+	// Check the date before the time can roll it over (24:00).
+	if time.Date(year, time.Month(month), day, 0, 0, 0, 0, time.UTC).Day() != day {
 		return Timestamp{}, fmt.Errorf("%w: %q (no such day)", errTimestamp, s)
 	}
+	t := time.Date(year, time.Month(month), day, hour, min, sec, nsec, loc)
 	return Timestamp{t: t.UTC()}, nil
 }
 
@@ -179,6 +195,30 @@ func (p *tsParser) eat(c byte) bool {
 		return true
 	}
 	return false
+}
+
+// year reads a year: four digits, or a sign and more digits ("+" needs at
+// least five, as java.time's ISO_LOCAL_DATE requires).
+func (p *tsParser) year() (int, bool) {
+	sign := 0
+	if p.eat('+') {
+		sign = 1
+	} else if p.eat('-') {
+		sign = -1
+	}
+	start, v := p.i, 0
+	for p.i < len(p.s) && p.i-start < 9 && p.s[p.i] >= '0' && p.s[p.i] <= '9' {
+		v = v*10 + int(p.s[p.i]-'0')
+		p.i++
+	}
+	switch n := p.i - start; {
+	case sign == 0 && n != 4, sign > 0 && n < 5, sign < 0 && n < 4:
+		return 0, false
+	}
+	if sign < 0 {
+		v = -v
+	}
+	return v, true
 }
 
 // digits reads exactly n decimal digits, or returns -1.

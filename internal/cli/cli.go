@@ -1,0 +1,289 @@
+// Package cli is the pipe command: Logstash's flags, config loading and
+// diagnostics, running a pipeline and shutting it down on signals.
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/pipeproject/pipe/conf"
+	"github.com/pipeproject/pipe/pipeline"
+)
+
+// Version is the version printed by `pipe version`; release builds set it
+// with -ldflags "-X github.com/pipeproject/pipe/internal/cli.Version=...".
+var Version = "dev"
+
+// Exit codes.
+const (
+	exitOK     = 0
+	exitConfig = 1 // config error, or a failure at run time
+	exitUsage  = 2
+)
+
+// Env is what the command gets from the process: arguments, streams,
+// environment and signals. Tests build their own.
+type Env struct {
+	Args     []string
+	Stdin    io.Reader
+	Stdout   io.Writer
+	Stderr   io.Writer
+	Environ  []string
+	Registry *pipeline.Registry
+	// Signals delivers SIGINT/SIGTERM; nil means the process's own.
+	Signals <-chan os.Signal
+	// StdoutTTY and StderrTTY say whether the streams are terminals.
+	StdoutTTY, StderrTTY bool
+	// Exit ends the process at once (second signal); nil means os.Exit.
+	Exit func(code int)
+}
+
+// ProcessEnv returns the Env of the running process.
+func ProcessEnv(reg *pipeline.Registry) *Env {
+	return &Env{
+		Args: os.Args[1:], Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
+		Environ: os.Environ(), Registry: reg,
+		StdoutTTY: term.IsTerminal(int(os.Stdout.Fd())), StderrTTY: term.IsTerminal(int(os.Stderr.Fd())),
+	}
+}
+
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+type flags struct {
+	paths           stringList
+	configString    string
+	testAndExit     bool
+	workers         int
+	batchSize       int
+	batchDelay      int
+	logLevel        string
+	logFormat       string
+	shutdownTimeout time.Duration
+	ecs             string
+}
+
+const usageText = `Usage:
+  pipe -f PATH [options]       run the pipeline(s) in PATH (files, folders, globs; repeatable)
+  pipe -e 'CONFIG' [options]   run a pipeline given inline (stdin/stdout when no input/output)
+  pipe -t -f PATH              check the configuration and exit (1 on any error)
+  pipe version                 print the version
+  pipe help                    print this help
+
+Options (Logstash's names):
+`
+
+// Run runs the command and returns the process exit code.
+func Run(env *Env) int {
+	if len(env.Args) > 0 {
+		switch env.Args[0] {
+		case "version", "--version", "-V":
+			fmt.Fprintln(env.Stdout, versionString())
+			return exitOK
+		case "help", "--help", "-h":
+			fs, _ := newFlagSet(env.Stdout)
+			fmt.Fprint(env.Stdout, usageText)
+			fs.PrintDefaults()
+			return exitOK
+		}
+	}
+	fs, f := newFlagSet(env.Stderr)
+	if err := fs.Parse(env.Args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(env.Stderr, "pipe: unexpected argument %q (see 'pipe help')\n", fs.Arg(0))
+		return exitUsage
+	}
+	if len(f.paths) == 0 && f.configString == "" {
+		fmt.Fprintln(env.Stderr, "pipe: no configuration: give -f PATH or -e 'CONFIG' (see 'pipe help')")
+		return exitUsage
+	}
+	log, err := newLogger(env.Stderr, f.logLevel, f.logFormat)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "pipe: %v\n", err)
+		return exitUsage
+	}
+
+	srcs, err := conf.ReadSources(f.paths)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "pipe: %v\n", err)
+		return exitConfig
+	}
+	if f.configString != "" {
+		srcs = append(srcs, conf.Source{Name: "config.string", Data: []byte(f.configString)})
+	}
+	spec, diags := conf.Load(srcs, env.Registry, conf.Options{Env: environMap(env.Environ), DefaultIO: f.configString != ""})
+	if len(diags) > 0 {
+		_ = diags.Write(env.Stderr, srcs, env.StderrTTY)
+	}
+	if diags.HasErrors() {
+		return exitConfig
+	}
+	applyFlags(&spec.Settings, f)
+	p, err := pipeline.New(spec, pipeline.Options{
+		Registry: env.Registry, Logger: log,
+		Stdin: env.Stdin, Stdout: env.Stdout, IsTerminal: env.StdoutTTY,
+	})
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "pipe: %v\n", err)
+		return exitConfig
+	}
+	if f.testAndExit {
+		fmt.Fprintln(env.Stderr, "Configuration OK")
+		return exitOK
+	}
+	return run(env, p, log, f.shutdownTimeout)
+}
+
+func newFlagSet(out io.Writer) (*flag.FlagSet, *flags) {
+	f := &flags{}
+	fs := flag.NewFlagSet("pipe", flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.Usage = func() {
+		fmt.Fprint(out, usageText)
+		fs.PrintDefaults()
+	}
+	fs.Var(&f.paths, "f", "config file, folder or glob (repeatable); same as --path.config")
+	fs.Var(&f.paths, "path.config", "config file, folder or glob (repeatable)")
+	fs.StringVar(&f.configString, "e", "", "config given inline; same as --config.string")
+	fs.StringVar(&f.configString, "config.string", "", "config given inline")
+	fs.BoolVar(&f.testAndExit, "t", false, "check the configuration and exit; same as --config.test_and_exit")
+	fs.BoolVar(&f.testAndExit, "config.test_and_exit", false, "check the configuration and exit")
+	fs.IntVar(&f.workers, "w", 0, "pipeline workers (default: number of cores); same as --pipeline.workers")
+	fs.IntVar(&f.workers, "pipeline.workers", 0, "pipeline workers (default: number of cores)")
+	fs.IntVar(&f.batchSize, "b", 0, "events per worker batch (default 125); same as --pipeline.batch.size")
+	fs.IntVar(&f.batchSize, "pipeline.batch.size", 0, "events per worker batch (default 125)")
+	fs.IntVar(&f.batchDelay, "u", -1, "ms a worker waits for a batch to fill (default 50); same as --pipeline.batch.delay")
+	fs.IntVar(&f.batchDelay, "pipeline.batch.delay", -1, "ms a worker waits for a batch to fill (default 50)")
+	fs.StringVar(&f.ecs, "pipeline.ecs_compatibility", "", "default ecs_compatibility: disabled, v1 or v8 (default v8)")
+	fs.StringVar(&f.logLevel, "log.level", "info", "log level: error, warn, info, debug (trace = debug)")
+	fs.StringVar(&f.logFormat, "log.format", "plain", "log format: plain or json")
+	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 30*time.Second,
+		"how long a graceful shutdown may take before pipe gives up on the events in flight")
+	return fs, f
+}
+
+func applyFlags(s *pipeline.Settings, f *flags) {
+	if f.workers > 0 {
+		s.Workers = f.workers
+	}
+	if f.batchSize > 0 {
+		s.BatchSize = f.batchSize
+	}
+	if f.batchDelay >= 0 {
+		s.BatchDelayMillis = f.batchDelay
+	}
+	if f.ecs != "" {
+		s.ECSCompatibility = f.ecs
+	}
+}
+
+func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
+	var lv slog.Level
+	switch strings.ToLower(level) {
+	case "trace", "debug":
+		lv = slog.LevelDebug
+	case "info":
+		lv = slog.LevelInfo
+	case "warn", "warning":
+		lv = slog.LevelWarn
+	case "error", "fatal":
+		lv = slog.LevelError
+	default:
+		return nil, fmt.Errorf("unknown --log.level %q: use error, warn, info or debug", level)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "plain", "text", "":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("unknown --log.format %q: use plain or json", format)
+}
+
+func environMap(environ []string) map[string]string {
+	m := make(map[string]string, len(environ))
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			m[k] = v
+		}
+	}
+	return m
+}
+
+// run runs the pipeline: the first SIGINT/SIGTERM stops the inputs and
+// drains, the shutdown timeout or a second signal gives up.
+func run(env *Env, p *pipeline.Pipeline, log *slog.Logger, timeout time.Duration) int {
+	sigs := env.Signals
+	if sigs == nil {
+		c := make(chan os.Signal, 2)
+		signal.Notify(c, syscall.SIGINT, syscall.SIGTERM)
+		defer signal.Stop(c)
+		sigs = c
+	}
+	exit := env.Exit
+	if exit == nil {
+		exit = os.Exit
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	hard, giveUp := context.WithCancel(context.Background())
+	defer giveUp()
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx, hard) }()
+
+	var timer <-chan time.Time
+	for {
+		select {
+		case err := <-done:
+			if err != nil {
+				log.Error("pipeline ended with errors", "error", err)
+				return exitConfig
+			}
+			return exitOK
+		case sig := <-sigs:
+			if ctx.Err() == nil {
+				log.Info("received signal; stopping inputs and draining", "signal", sig.String(),
+					"queued", p.InFlight(), "shutdown_timeout", timeout)
+				stop()
+				timer = time.After(timeout)
+				continue
+			}
+			in, filtered, out := p.Counts()
+			log.Error("second signal: exiting at once; events in flight are lost",
+				"signal", sig.String(), "events_in", in, "events_filtered", filtered, "events_out", out, "queued", p.InFlight())
+			exit(exitConfig)
+			return exitConfig
+		case <-timer:
+			log.Error("shutdown timed out; giving up on the events in flight", "queued", p.InFlight(), "timeout", timeout)
+			giveUp()
+			if err := <-done; err != nil {
+				log.Error("pipeline stopped", "error", err)
+			}
+			return exitConfig
+		}
+	}
+}
+
+func versionString() string {
+	v := Version
+	if bi, ok := debug.ReadBuildInfo(); ok && v == "dev" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		v = bi.Main.Version
+	}
+	return "pipe " + v
+}
