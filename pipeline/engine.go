@@ -430,7 +430,15 @@ func (p *Pipeline) Run(ctx context.Context, hard context.Context) error {
 			p.worker(hard)
 		}()
 	}
-	inputs.Wait()
+	inputsDone := make(chan struct{})
+	go func() { inputs.Wait(); close(inputsDone) }()
+	select {
+	case <-inputsDone:
+	case <-hard.Done():
+		// Inputs blocked on a full queue give up their events now.
+		p.q.close()
+		return fmt.Errorf("pipeline stopped before the inputs did: %d events still queued: %w", p.q.len(), hard.Err())
+	}
 	p.log.Debug("inputs stopped; draining", "queued", p.q.len())
 	p.q.close()
 	drained := make(chan struct{})

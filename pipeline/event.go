@@ -62,11 +62,17 @@ func ValidUTF8(s string) string {
 // a string or a list of strings move to _tags with _tagsparsefailure.
 // The map is taken over by the event.
 func EventFromMap(m *Map) *Event {
+	if m == nil {
+		m = &Map{}
+	}
 	e := &Event{}
 	var badTS any
 	var haveBadTS bool
 	if v, ok := m.Delete(TimestampField); ok {
 		switch t := v.(type) {
+		case nil:
+			// A null @timestamp means now, without a failure (Event.java).
+			e.ts = Now()
 		case Timestamp:
 			e.ts = t
 		case string:
@@ -103,11 +109,12 @@ func EventFromMap(m *Map) *Event {
 	e.fields = *m
 	if v, ok := e.fields.Get(TagsField); ok {
 		if !validTags(v) {
+			// As Logstash: _tags holds the bad value in a list, and tags
+			// is replaced by the failure tag. A string stays a string
+			// until a tag is added.
 			e.fields.Delete(TagsField)
-			e.fields.Set(InvalidTagsField, v)
+			e.fields.Set(InvalidTagsField, []any{v})
 			e.AddTag(TagTagsParseFailure)
-		} else if s, ok := v.(string); ok {
-			e.fields.Set(TagsField, []any{s})
 		}
 	}
 	if haveBadTS {
@@ -120,7 +127,7 @@ func EventFromMap(m *Map) *Event {
 
 func validTags(v any) bool {
 	switch t := v.(type) {
-	case string:
+	case nil, string:
 		return true
 	case []any:
 		for _, x := range t {
@@ -299,29 +306,52 @@ func (e *Event) Set(r FieldRef, v any) error {
 		}
 		m = &e.fields
 	}
+	// cur is a *Map or a []any. Nothing is changed before the walk is
+	// known to succeed: maps are only created below a missing key, and
+	// nothing under a new map can fail.
+	var cur any = m
 	for i, p := range path[:len(path)-1] {
-		next, ok := m.Get(p)
-		if !ok || next == nil {
-			nm := &Map{}
-			m.Set(p, nm)
-			m = nm
-			continue
-		}
-		switch t := next.(type) {
+		var next any
+		var ok bool
+		switch t := cur.(type) {
 		case *Map:
-			m = t
-		case []any:
-			idx, ok := listIndex(path[i+1], len(t))
-			if !ok || i+1 != len(path)-1 {
-				return fmt.Errorf("%w %s: [%s] is an array", ErrFieldSet, r.raw, p)
+			next, ok = t.Get(p)
+			if !ok || next == nil {
+				nm := &Map{}
+				t.Set(p, nm)
+				cur = nm
+				continue
 			}
-			t[idx] = v
-			return nil
+		case []any:
+			idx, ok := listIndex(p, len(t))
+			if !ok {
+				return fmt.Errorf("%w %s: [%s] is an array without element %q", ErrFieldSet, r.raw, path[i-1], p)
+			}
+			if next = t[idx]; next == nil {
+				nm := &Map{}
+				t[idx] = nm
+				cur = nm
+				continue
+			}
+		}
+		switch next.(type) {
+		case *Map, []any:
+			cur = next
 		default:
 			return fmt.Errorf("%w %s: [%s] is a %s, not a hash", ErrFieldSet, r.raw, p, TypeName(next))
 		}
 	}
-	m.Set(path[len(path)-1], v)
+	last := path[len(path)-1]
+	switch t := cur.(type) {
+	case *Map:
+		t.Set(last, v)
+	case []any:
+		idx, ok := listIndex(last, len(t))
+		if !ok {
+			return fmt.Errorf("%w %s: [%s] is an array without element %q", ErrFieldSet, r.raw, path[len(path)-2], last)
+		}
+		t[idx] = v
+	}
 	return nil
 }
 
@@ -350,23 +380,34 @@ func (e *Event) Remove(r FieldRef) (any, bool) {
 		}
 		m = &e.fields
 	}
-	var cur any = m
+	var cur, parent any = m, nil
 	for _, p := range path[:len(path)-1] {
-		var ok bool
-		if cur, ok = child(cur, p); !ok {
+		next, ok := child(cur, p)
+		if !ok {
 			return nil, false
 		}
+		parent, cur = cur, next
 	}
 	last := path[len(path)-1]
 	switch t := cur.(type) {
 	case *Map:
 		return t.Delete(last)
 	case []any:
-		// Lists cannot shrink in place; removing an element is not supported
-		// by Logstash either (it sets nil), so mirror that.
+		// The element is taken out and the list shrinks, as Logstash's
+		// Accessors.del does; the shorter list is stored in its parent.
 		if i, ok := listIndex(last, len(t)); ok {
 			old := t[i]
-			t[i] = nil
+			copy(t[i:], t[i+1:])
+			t[len(t)-1] = nil
+			t = t[:len(t)-1]
+			key := path[len(path)-2]
+			switch pt := parent.(type) {
+			case *Map:
+				pt.Set(key, t)
+			case []any:
+				j, _ := listIndex(key, len(pt))
+				pt[j] = t
+			}
 			return old, true
 		}
 	}
@@ -428,7 +469,7 @@ func (e *Event) AddTag(tag string) {
 		e.fields.Set(TagsField, []any{t, tag})
 	default:
 		e.fields.Delete(TagsField)
-		e.fields.Set(InvalidTagsField, v)
+		e.fields.Set(InvalidTagsField, []any{v})
 		e.fields.Set(TagsField, []any{TagTagsParseFailure, tag})
 	}
 }

@@ -141,7 +141,8 @@ func appendFloat(dst []byte, f float64) []byte {
 	return append(dst, exp...)
 }
 
-const hexDigits = "0123456789abcdef"
+// hexDigits is upper case, as in Jackson's "\u001F".
+const hexDigits = "0123456789ABCDEF"
 
 // AppendJSONString appends s as a JSON string. Invalid UTF-8 is written as
 // U+FFFD; only '"', '\\' and control characters are escaped.
@@ -200,7 +201,13 @@ var ErrJSONNotObject = errors.New("JSON is not an object or an array of objects"
 type JSONDecoder struct {
 	p    fastjson.Parser
 	keys map[string]string
+	num  []byte // scratch for a number's text
+	err  error  // first invalid number met by convert
 }
+
+// errJSONNumber reports a number fastjson let through that JSON (and Jackson,
+// hence Logstash) rejects: "+1", "01", ".5", "1.", "NaN", "1-2".
+var errJSONNumber = errors.New("invalid number")
 
 // maxInternedKeys bounds the key cache of a JSONDecoder.
 const maxInternedKeys = 4096
@@ -211,20 +218,53 @@ func (d *JSONDecoder) DecodeValue(data []byte) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse JSON: %w", err)
 	}
-	return d.convert(v), nil
+	x := d.convert(v)
+	if err := d.takeErr(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+func (d *JSONDecoder) takeErr() error {
+	err := d.err
+	d.err = nil
+	if err != nil {
+		return fmt.Errorf("parse JSON: %w", err)
+	}
+	return nil
+}
+
+// isBlank reports whether data holds only whitespace.
+func isBlank(data []byte) bool {
+	for _, c := range data {
+		switch c {
+		case ' ', '\t', '\n', '\r', '\f', '\v':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // DecodeEvents parses data and makes events from it: one for an object, one
-// per element for an array of objects (as Logstash's json codecs do). Each
-// event is made with EventFromMap.
+// per element for an array of objects (as Logstash's json codecs do), none
+// for blank input (as Logstash's Event.fromJson). Each event is made with
+// EventFromMap. Nothing is emitted when an error is returned.
 func (d *JSONDecoder) DecodeEvents(data []byte, emit func(*Event)) error {
+	if isBlank(data) {
+		return nil
+	}
 	v, err := d.p.ParseBytes(data)
 	if err != nil {
 		return fmt.Errorf("parse JSON: %w", err)
 	}
 	switch v.Type() {
 	case fastjson.TypeObject:
-		emit(EventFromMap(d.object(v)))
+		m := d.object(v)
+		if err := d.takeErr(); err != nil {
+			return err
+		}
+		emit(EventFromMap(m))
 		return nil
 	case fastjson.TypeArray:
 		arr, _ := v.Array()
@@ -233,8 +273,15 @@ func (d *JSONDecoder) DecodeEvents(data []byte, emit func(*Event)) error {
 				return fmt.Errorf("%w: array element is %s", ErrJSONNotObject, x.Type())
 			}
 		}
-		for _, x := range arr {
-			emit(EventFromMap(d.object(x)))
+		ms := make([]*Map, len(arr))
+		for i, x := range arr {
+			ms[i] = d.object(x)
+		}
+		if err := d.takeErr(); err != nil {
+			return err
+		}
+		for _, m := range ms {
+			emit(EventFromMap(m))
 		}
 		return nil
 	default:
@@ -280,6 +327,13 @@ func (d *JSONDecoder) convert(v *fastjson.Value) any {
 		b, _ := v.StringBytes()
 		return ValidUTF8(string(b))
 	case fastjson.TypeNumber:
+		d.num = v.MarshalTo(d.num[:0])
+		if !validJSONNumber(d.num) {
+			if d.err == nil {
+				d.err = fmt.Errorf("%w %q", errJSONNumber, d.num)
+			}
+			return nil
+		}
 		if i, err := v.Int64(); err == nil {
 			return i
 		}
@@ -292,4 +346,43 @@ func (d *JSONDecoder) convert(v *fastjson.Value) any {
 	default:
 		return nil
 	}
+}
+
+// validJSONNumber reports whether b is a number in JSON's grammar:
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func validJSONNumber(b []byte) bool {
+	i := 0
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	digits := func() int {
+		n := 0
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+			n++
+		}
+		return n
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case digits() == 0:
+		return false
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if digits() == 0 {
+			return false
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return i == len(b)
 }

@@ -207,7 +207,7 @@ func (p *tsParser) year() (int, bool) {
 		sign = -1
 	}
 	start, v := p.i, 0
-	for p.i < len(p.s) && p.i-start < 9 && p.s[p.i] >= '0' && p.s[p.i] <= '9' {
+	for p.i < len(p.s) && p.i-start < 10 && p.s[p.i] >= '0' && p.s[p.i] <= '9' {
 		v = v*10 + int(p.s[p.i]-'0')
 		p.i++
 	}

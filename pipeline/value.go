@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"time"
 )
 
 // indexThreshold is the size above which a Map keeps a hash index; below it a
@@ -166,15 +167,30 @@ func NormalizeValue(v any) any {
 		return v
 	case int:
 		return int64(t)
+	case int8:
+		return int64(t)
+	case int16:
+		return int64(t)
 	case int32:
 		return int64(t)
+	case uint8:
+		return int64(t)
+	case uint16:
+		return int64(t)
 	case uint32:
+		return int64(t)
+	case uint:
+		if uint64(t) > math.MaxInt64 {
+			return float64(t)
+		}
 		return int64(t)
 	case uint64:
 		if t > math.MaxInt64 {
 			return float64(t)
 		}
 		return int64(t)
+	case time.Time:
+		return NewTimestamp(t)
 	case float32:
 		return float64(t)
 	case []any:

@@ -272,8 +272,13 @@ func run(env *Env, p *pipeline.Pipeline, log *slog.Logger, timeout time.Duration
 		case <-timer:
 			log.Error("shutdown timed out; giving up on the events in flight", "queued", p.InFlight(), "timeout", timeout)
 			giveUp()
-			if err := <-done; err != nil {
-				log.Error("pipeline stopped", "error", err)
+			select {
+			case err := <-done:
+				if err != nil {
+					log.Error("pipeline stopped", "error", err)
+				}
+			case <-time.After(2 * time.Second):
+				log.Error("pipeline did not stop after giving up (an output is blocked in a write); exiting")
 			}
 			return exitConfig
 		}
