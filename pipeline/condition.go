@@ -47,8 +47,11 @@ func (e *ConditionError) Error() string { return fmt.Sprintf("at offset %d: %s",
 // engine. A field reference is one or more [name] parts with no quote,
 // comma or bracket inside; anything else in brackets is a list literal
 // ([1, "a", 2.5], ["only"], []), whose items are strings, numbers, nested
-// lists or bare words (taken as strings). Keywords are lower case. '#'
-// starts a comment that runs to the end of the line.
+// lists or bare words (taken as strings). This departs from Logstash on
+// purpose: Logstash reads ["only"] as a field whose name is "only" with its
+// quotes (elastic/logstash#1850, #9932), so a one-item list never matches.
+// Keywords are lower case. '#' starts a comment that runs to the end of the
+// line.
 //
 // Operators are grouped as Logstash's Java pipeline compiler groups them:
 // "and" binds tighter than "or", using Logstash's own operator-stack

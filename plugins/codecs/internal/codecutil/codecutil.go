@@ -125,7 +125,8 @@ func Counter(d pipeline.Deps, name string) *atomic.Int64 {
 // replaced), with [event][original] set to the same text when original is
 // true (what Logstash 8's plain and line codecs do in ECS mode).
 func MessageEvent(text []byte, original bool) *pipeline.Event {
-	msg := pipeline.ValidUTF8(string(text))
+	// One interface value for both fields: boxing a string allocates.
+	var msg any = pipeline.ValidUTF8(string(text))
 	e := pipeline.NewEvent()
 	e.Fields().Set(pipeline.MessageField, msg)
 	if original {
@@ -235,10 +236,12 @@ type JSONParser struct {
 // object.
 var errArrayElement = errors.New("JSON array element is not an object")
 
-// Parse decodes one document and appends the events it makes to dst.
-func (p *JSONParser) Parse(dst []*pipeline.Event, data []byte) []*pipeline.Event {
+// Parse decodes one document and appends the events it makes to dst. ok
+// is false when data was not JSON that makes events and the one event
+// appended is the failure event.
+func (p *JSONParser) Parse(dst []*pipeline.Event, data []byte) (events []*pipeline.Event, ok bool) {
 	if IsBlank(data) {
-		return dst
+		return dst, true
 	}
 	n := len(dst)
 	var err error
@@ -255,9 +258,9 @@ func (p *JSONParser) Parse(dst []*pipeline.Event, data []byte) []*pipeline.Event
 		}
 		e := pipeline.NewMessageEvent(string(data))
 		e.AddTag(TagJSONParseFailure)
-		dst = append(dst, e)
+		return append(dst, e), false
 	}
-	return dst
+	return dst, true
 }
 
 func (p *JSONParser) targeted(dst []*pipeline.Event, data []byte) ([]*pipeline.Event, error) {

@@ -1,0 +1,136 @@
+// Package conf is pipe's configuration front end: it reads HCL configs
+// written in Logstash's shape, checks them against the plugin registry and
+// decodes them into a pipeline.Spec, with diagnostics that point at the
+// user's own line and column.
+//
+// # The language
+//
+// A config is one or more files (ReadSources expands -f: files, folders,
+// globs, in path order) read as one pipeline. The top level holds only
+// these blocks:
+//
+//	pipeline {                  # optional, at most once across all files
+//	  id                = "main"
+//	  workers           = 2     # pipeline.workers, at least 1
+//	  batch_size        = 125   # at least 1
+//	  batch_delay       = 50    # milliseconds, at least 0
+//	  queue_size        = 1000  # at least 1
+//	  ecs_compatibility = "v8"  # disabled | v1 | v8
+//	}
+//	input {
+//	  stdin { codec = "json_lines" }
+//	  generator { count = 10  tags = ["gen"]  add_field = { "[src][name]" = "gen-%{sequence}" } }
+//	}
+//	filter {
+//	  json { source = "message" }
+//	  if "[logger_name] == 'example.tasks'" {
+//	    drop {}
+//	  } else if "[status_code] >= 500" {
+//	    mutate { add_tag = ["server_error"] }
+//	  } else {
+//	    json { source = "other" add_tag = ["x", "%{type}"] }
+//	  }
+//	}
+//	output {
+//	  stdout { codec "line" { format = "%{message}" } }
+//	  if "'_jsonparsefailure' in [tags]" { null {} }
+//	}
+//
+// The input, filter and output sections may repeat, in one file or across
+// files; their contents are concatenated in order. Only the pipeline block
+// sets pipeline.Settings, and only with the values it gives (the CLI applies
+// defaults and flags afterwards).
+//
+// A section holds plugin blocks, named as the plugin (no label), and, in
+// the filter and output sections only (as in Logstash), conditionals: if
+// "<condition>" { ... }, then any number of else if "<condition>" { ... }
+// and at most one final else { ... }; they nest. The condition is a quoted
+// string in Logstash's own syntax (pipeline.ParseCondition).
+//
+// A plugin block takes the plugin's own options (its Config struct's hcl
+// tags) and the common options of its kind, with Logstash's names and
+// meaning:
+//
+//   - every plugin: id (unique in the pipeline; default name_N, N counting
+//     the blocks of that plugin name from 1 in the order written) and
+//     enable_metric (true);
+//   - inputs: type, tags, add_field, codec;
+//   - filters: add_field, add_tag, remove_field, remove_tag, periodic_flush;
+//   - outputs: codec.
+//
+// add_field is an object of strings whose keys keep the order written;
+// tags, add_tag, remove_field and remove_tag are lists of strings (a single
+// string is a list of one, as in Logstash). Every add_field key and value
+// and every add_tag, remove_tag and remove_field entry is a sprintf format
+// checked at load time; a remove_field entry without %{...} must also be a
+// field reference. When a plugin declares an option with a common option's
+// name, the plugin's own wins.
+//
+// codec is either an attribute naming the codec with its defaults, codec =
+// "json_lines", or a block with the codec's options, codec "line" { format =
+// "%{message}" }. Without one, the plugin's default codec is used. Codecs
+// take no common options.
+//
+// # Plugin configs
+//
+// A plugin's NewConfig returns a pointer to a struct whose fields carry
+// gohcl tags: `hcl:"name,optional"`, or `hcl:"name"` for a required option
+// (its absence is reported at the block's header, naming the option and the
+// plugin). The struct holds the defaults: an option not written leaves its
+// field untouched. gohcl's conversions apply (numbers, strings, bools,
+// lists, maps); a field of type []pipeline.KV takes an object of strings
+// and keeps its keys in the order written. When the block decoded without
+// error, Validate (pipeline.Validator) runs, and each pipeline.ConfigError
+// is reported at the value of the option it names (or at the block header).
+//
+// # Logstash strings
+//
+// Strings are written as in Logstash. Before parsing, the loader rewrites
+// the text (and maps every position back to the original, so diagnostics
+// point at the user's own line and column):
+//
+//  1. In quoted strings and heredocs, %{...} is literal text, a Logstash
+//     sprintf reference, not an HCL template directive: "%{[host][name]}",
+//     "logstash-%{+YYYY.MM.dd}" and "%{COMBINEDAPACHELOG}" read as written.
+//     As a consequence HCL's %{if}/%{for} directives are not available, and
+//     "%%{" is a literal "%%{" (Logstash's meaning), not HCL's escape. ${...}
+//     stays HCL interpolation, and "$${" a literal "${".
+//  2. In quoted strings, a backslash escape HCL does not know is kept as
+//     written, so regexes and grok patterns read as in Logstash: "\d+\.\d+"
+//     is the eight characters \d+\.\d+, "\[" is \[. The escapes HCL knows
+//     keep their HCL meaning: \n \r \t \" \\ \uXXXX \UXXXXXXXX ("\\d" is
+//     also \d). Heredocs have no escapes at all.
+//  3. Layout is free as in Logstash: "} else {" and "} else if "..." {" on
+//     one line, several options or blocks on one line (generator { count =
+//     10 tags = ["gen"] }), a block's "{" on the next line, and object items
+//     separated by spaces only ({ "a" = "x" "b" = "y" }) are all accepted;
+//     the loader inserts the line ends HCL requires.
+//
+// Options are set with = (Logstash's => is reported with a hint).
+//
+// # Environment
+//
+// The variable env is an object holding every variable of Options.Env as a
+// string: password = env.ES_PASSWORD, or "${env.HOME}/data" inside a
+// string. A variable that is not set is HCL's "Unsupported attribute" error
+// at its position. The function env("NAME", "default") returns the default
+// instead; env("NAME") without a default is an error at its position.
+//
+// # Diagnostics
+//
+// Load reports every problem it can find without touching the network or
+// the filesystem: syntax (only the first syntax error of a file, as HCL's
+// recovery after one is unreliable), unknown sections, plugins, options and
+// codecs (with "Did you mean ...?" and the list of known names), wrong
+// types, missing required options, duplicate ids, invalid sprintf formats,
+// field references and conditions (at the offending character inside the
+// string), misplaced else blocks, conditionals in the input section, each
+// plugin's and codec's own Validate errors (at the option they name), bad
+// pipeline settings and unset environment variables. Diagnostics.Write
+// prints them sorted by file, line and column as
+//
+//	file:line:col: error: Summary: Detail
+//
+// with, on a terminal, the source line and the range underlined. Columns
+// count characters (a tab is one).
+package conf

@@ -1,0 +1,6 @@
+input { stdin {} }
+filter {
+  if "[a] === 1" {  # ERROR: Invalid condition
+    drop {}
+  }
+}

@@ -1,0 +1,6 @@
+input { stdin {} }
+filter {
+  drop {
+    add_field = { "x" = "%{[a}" }  # ERROR: Invalid sprintf format
+  }
+}

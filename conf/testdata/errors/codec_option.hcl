@@ -1,0 +1,7 @@
+output {
+  stdout {
+    codec "line" {
+      formt = "%{message}"  # ERROR: Did you mean "format"?
+    }
+  }
+}

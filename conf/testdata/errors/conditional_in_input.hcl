@@ -1,0 +1,5 @@
+input {
+  if "[type] == 'x'" {  # ERROR: Conditional in the input section
+    stdin {}
+  }
+}

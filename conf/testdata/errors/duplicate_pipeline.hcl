@@ -1,0 +1,6 @@
+pipeline {
+  workers = 1
+}
+pipeline {  # ERROR: Duplicate pipeline block
+  workers = 2
+}

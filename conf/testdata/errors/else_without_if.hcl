@@ -1,0 +1,7 @@
+input { stdin {} }
+filter {
+  drop {}
+  else {  # ERROR: "else" without "if"
+    drop {}
+  }
+}

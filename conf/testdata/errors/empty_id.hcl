@@ -1,0 +1,3 @@
+filter {
+  drop { id = "" }  # ERROR: Empty id
+}

@@ -1,0 +1,6 @@
+input { stdin {} }
+filter {
+  json {
+    source => "message"  # ERROR: HCL sets options with =, not Logstash's =>
+  }
+}

@@ -1,0 +1,6 @@
+input { stdin {} }
+filter {
+  if {  # ERROR: Missing condition
+    drop {}
+  }
+}

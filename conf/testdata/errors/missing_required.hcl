@@ -1,0 +1,6 @@
+input { stdin {} }
+filter {
+  json {  # ERROR: Missing required option "source": The json filter needs source
+    target = "doc"
+  }
+}

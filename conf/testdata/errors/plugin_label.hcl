@@ -1,0 +1,3 @@
+filter {
+  drop "x" {}  # ERROR: A plugin block takes no label
+}

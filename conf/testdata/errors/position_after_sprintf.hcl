@@ -1,0 +1,3 @@
+input {
+  generator { message = "%{host} %{[a][b]}" cuont = 1 }  # ERROR: Did you mean "count"?
+}

@@ -1,0 +1,3 @@
+filter {
+  source = "message"  # ERROR: The filter section holds plugin blocks
+}

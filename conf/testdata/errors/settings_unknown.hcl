@@ -1,0 +1,3 @@
+pipeline {
+  wrokers = 1  # ERROR: Did you mean "workers"?
+}

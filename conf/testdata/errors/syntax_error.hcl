@@ -1,0 +1,5 @@
+input {
+  generator {
+    count = 10 +  # ERROR: Invalid expression
+  }
+}

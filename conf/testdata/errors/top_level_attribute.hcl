@@ -1,0 +1,4 @@
+workers = 2  # ERROR: Unexpected argument "workers"
+input {
+  stdin {}
+}

@@ -1,0 +1,3 @@
+input {
+  stdin { codec = "jsonlines" }  # ERROR: Unknown codec plugin "jsonlines": Did you mean "json_lines"?
+}

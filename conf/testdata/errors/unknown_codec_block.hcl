@@ -1,0 +1,7 @@
+output {
+  stdout {
+    codec "lien" {  # ERROR: Did you mean "line"?
+      format = "%{message}"
+    }
+  }
+}

@@ -1,0 +1,5 @@
+input {
+  generator {
+    message = "user ${env.NOPE} %{host}"  # ERROR: The environment has no such variable
+  }
+}

@@ -1,0 +1,5 @@
+input {
+  generator {
+    cuont = 3  # ERROR: Did you mean "count"?
+  }
+}

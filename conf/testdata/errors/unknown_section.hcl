@@ -1,0 +1,6 @@
+inptu {  # ERROR: Unknown section "inptu": Did you mean "input"?
+  stdin {}
+}
+output {
+  stdout {}
+}

@@ -1,0 +1,5 @@
+input {
+  generator {
+    message = "${HOME}"  # ERROR: Environment variables are read as env.NAME
+  }
+}

@@ -1,0 +1,7 @@
+input {
+  generator {
+    message = <<EOT
+  %{message}
+  }
+}
+# ERROR: Unterminated template string: No closing marker

@@ -1,0 +1,5 @@
+input {
+  generator {
+    message = "abc  # ERROR: Quoted strings may not be split over multiple lines
+  }
+}

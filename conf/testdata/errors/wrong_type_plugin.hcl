@@ -1,0 +1,5 @@
+input {
+  generator {
+    count = "x"  # ERROR: a number is required
+  }
+}

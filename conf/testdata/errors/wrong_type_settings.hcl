@@ -1,0 +1,3 @@
+pipeline {
+  workers = "two"  # ERROR: a number is required
+}

@@ -1,0 +1,3 @@
+filter {
+  json { source = "message" }
+}

@@ -1,0 +1,6 @@
+filter {
+  drop {}
+}
+output {
+  stdout {}
+}

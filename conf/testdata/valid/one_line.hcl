@@ -1,0 +1,1 @@
+input { generator { count = 1 message = "x" codec = "json" } } filter { if "[a] == 1" { drop {} } else if "[b]" { mutate { lowercase = ["x"] } } else { drop { percentage = 50 } } } output { null {} stdout { codec "rubydebug" { metadata = true } } }

@@ -1,0 +1,114 @@
+// Package json is the json codec: each block handed to the decoder (a UDP
+// datagram, a Kafka record, an HTTP body) is one JSON document. An object
+// makes an event, an array of objects one event per element; anything else
+// makes an event holding the raw text in message, tagged _jsonparsefailure.
+// Events encode as one JSON object with no newline after it, as in
+// Logstash (consecutive events run together; use json_lines for a stream).
+//
+// Stream inputs (tcp, stdin) switch json to json_lines themselves, as
+// Logstash does.
+package json
+
+import (
+	"errors"
+	"sync/atomic"
+
+	"github.com/pipeproject/pipe/pipeline"
+	"github.com/pipeproject/pipe/plugins/codecs/internal/codecutil"
+)
+
+// Name is the codec's name in configs.
+const Name = "json"
+
+// Config holds the json codec's options.
+type Config struct {
+	// Target is a field reference the decoded object is put under; without
+	// it the object's fields make the event's top level.
+	Target string `hcl:"target,optional"`
+	// ECSCompatibility is disabled, v1 or v8; in v1 and v8 a document that
+	// makes exactly one event also has its text in [event][original] (unless
+	// the document set that field). Empty: the pipeline's setting.
+	ECSCompatibility string `hcl:"ecs_compatibility,optional"`
+}
+
+func defaults() *Config { return &Config{} }
+
+// Validate checks the options.
+func (c *Config) Validate() error {
+	var errs []error
+	if _, err := codecutil.ParseTarget(c.Target); err != nil {
+		errs = append(errs, err)
+	}
+	if err := codecutil.ValidateECS(c.ECSCompatibility); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// Plugin describes the json codec for the registry.
+func Plugin() pipeline.Plugin {
+	return pipeline.NewCodecPlugin(Name, "one JSON document per datagram or record", defaults, build)
+}
+
+func build(cfg *Config, d pipeline.Deps) (pipeline.Codec, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	target, _ := codecutil.ParseTarget(cfg.Target)
+	return &Codec{
+		target:   target,
+		original: codecutil.ECSEnabled(cfg.ECSCompatibility, d.Settings),
+		origRef:  pipeline.MustFieldRef("[event][original]"),
+		failures: codecutil.Counter(d, codecutil.CounterJSONParseFailure),
+	}, nil
+}
+
+// Codec is the json codec. It is immutable and safe for concurrent use.
+type Codec struct {
+	target   pipeline.FieldRef
+	original bool
+	origRef  pipeline.FieldRef
+	failures *atomic.Int64
+}
+
+var _ pipeline.Codec = (*Codec)(nil)
+
+// NewDecoder returns a decoder, which reuses its JSON parser.
+func (c *Codec) NewDecoder() pipeline.Decoder {
+	return &decoder{c: c, parser: codecutil.JSONParser{Target: c.target, Failures: c.failures}}
+}
+
+// Encode appends the event as one JSON object (@timestamp first, no
+// @metadata) with no delimiter.
+func (c *Codec) Encode(dst []byte, e *pipeline.Event) []byte {
+	return pipeline.AppendEventJSON(dst, e)
+}
+
+// decoder parses one document per Decode call.
+type decoder struct {
+	c      *Codec
+	parser codecutil.JSONParser
+	events []*pipeline.Event
+}
+
+var _ pipeline.Decoder = (*decoder)(nil)
+
+// Decode parses data as one JSON document and emits its events.
+func (d *decoder) Decode(data []byte, emit func(*pipeline.Event)) {
+	var ok bool
+	d.events, ok = d.parser.Parse(d.events[:0], data)
+	if ok && len(d.events) == 1 && d.c.original {
+		if e := d.events[0]; !e.Includes(d.c.origRef) {
+			// This fails only when the document made [event] a value that
+			// is not a hash; the event then goes on without the copy.
+			_ = e.Set(d.c.origRef, pipeline.ValidUTF8(string(data)))
+		}
+	}
+	for i, e := range d.events {
+		d.events[i] = nil
+		emit(e)
+	}
+}
+
+// Flush does nothing: each Decode call is a whole document.
+func (d *decoder) Flush(func(*pipeline.Event)) {}

@@ -1,0 +1,73 @@
+// Package plain is the plain codec: text with no framing of its own. Each
+// block handed to the decoder (a datagram, a Kafka record) becomes one
+// event whose message is the text; events encode as the format option or
+// Logstash's "<@timestamp> <host> <message>", with no delimiter.
+package plain
+
+import (
+	"errors"
+
+	"github.com/pipeproject/pipe/pipeline"
+	"github.com/pipeproject/pipe/plugins/codecs/internal/codecutil"
+)
+
+// Name is the codec's name in configs.
+const Name = "plain"
+
+// Config holds the plain codec's options.
+type Config struct {
+	// Format is a sprintf format ("%{message}") each event is encoded as;
+	// without it an event encodes as "<@timestamp> <host> <message>".
+	Format string `hcl:"format,optional"`
+	// ECSCompatibility is disabled, v1 or v8; in v1 and v8 decoding also
+	// copies the text to [event][original]. Empty: the pipeline's setting.
+	ECSCompatibility string `hcl:"ecs_compatibility,optional"`
+}
+
+func defaults() *Config { return &Config{} }
+
+// Validate checks the options.
+func (c *Config) Validate() error {
+	var errs []error
+	if _, err := codecutil.ParseFormat(c.Format); err != nil {
+		errs = append(errs, err)
+	}
+	if err := codecutil.ValidateECS(c.ECSCompatibility); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// Plugin describes the plain codec for the registry.
+func Plugin() pipeline.Plugin {
+	return pipeline.NewCodecPlugin(Name, "plain text, one event per datagram or record", defaults, build)
+}
+
+func build(cfg *Config, d pipeline.Deps) (pipeline.Codec, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	format, _ := codecutil.ParseFormat(cfg.Format)
+	return &Codec{format: format, original: codecutil.ECSEnabled(cfg.ECSCompatibility, d.Settings)}, nil
+}
+
+// Codec is the plain codec. It is immutable and safe for concurrent use.
+type Codec struct {
+	format   *pipeline.Template
+	original bool
+}
+
+var _ pipeline.Codec = (*Codec)(nil)
+
+// NewDecoder returns a decoder that makes one event per Decode call.
+func (c *Codec) NewDecoder() pipeline.Decoder {
+	return codecutil.PlainDecoder{Original: c.original}
+}
+
+// Encode appends the event as its format, or as Logstash's Event#to_s.
+func (c *Codec) Encode(dst []byte, e *pipeline.Event) []byte {
+	if c.format != nil {
+		return c.format.Append(dst, e)
+	}
+	return codecutil.AppendToS(dst, e)
+}

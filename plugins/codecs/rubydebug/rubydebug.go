@@ -1,0 +1,487 @@
+// Package rubydebug is the rubydebug codec, the stdout output's default: it
+// prints each event the way Logstash does through Ruby's amazing_print,
+// one multi-line hash per event:
+//
+//	{
+//	     "@timestamp" => 2026-11-24T23:08:04.232Z,
+//	       "@version" => "1",
+//	        "message" => "Not Found: /missing",
+//	    "status_code" => 404
+//	}
+//
+// Keys are right-aligned to the widest key of their hash, each level is
+// indented by four spaces, arrays print one "[i] value" per line, strings
+// are quoted with Ruby's String#inspect escapes and floats print as Ruby's
+// Float#to_s. Colours (amazing_print's palette) are used only when the
+// output is a terminal. @metadata is printed last when the metadata option
+// is set.
+//
+// Logstash cannot decode rubydebug; here decoding behaves as the plain
+// codec (one event per block, the text in message).
+package rubydebug
+
+import (
+	"iter"
+	"math"
+	"strconv"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/pipeproject/pipe/pipeline"
+	"github.com/pipeproject/pipe/plugins/codecs/internal/codecutil"
+)
+
+// Name is the codec's name in configs.
+const Name = "rubydebug"
+
+// Config holds the rubydebug codec's options.
+type Config struct {
+	// Metadata prints the event's @metadata too, as the last key.
+	Metadata bool `hcl:"metadata,optional"`
+}
+
+func defaults() *Config { return &Config{} }
+
+// Validate checks the options (there is nothing that can be wrong).
+func (c *Config) Validate() error { return nil }
+
+// Plugin describes the rubydebug codec for the registry.
+func Plugin() pipeline.Plugin {
+	return pipeline.NewCodecPlugin(Name, "events printed as Logstash's Ruby debug hash", defaults, build)
+}
+
+func build(cfg *Config, d pipeline.Deps) (pipeline.Codec, error) {
+	return &Codec{
+		metadata: cfg.Metadata,
+		color:    d.IsTerminal,
+		original: codecutil.ECSEnabled("", d.Settings),
+	}, nil
+}
+
+// Codec is the rubydebug codec. It is immutable and safe for concurrent
+// use.
+type Codec struct {
+	metadata bool
+	color    bool
+	original bool
+}
+
+var _ pipeline.Codec = (*Codec)(nil)
+
+// NewDecoder returns a plain decoder (Logstash has no rubydebug decoder):
+// one event per Decode call with the data as message.
+func (c *Codec) NewDecoder() pipeline.Decoder {
+	return codecutil.PlainDecoder{Original: c.original}
+}
+
+// ANSI colours of amazing_print's default palette.
+const (
+	colorReset   = "\x1b[0m"
+	colorString  = "\x1b[0;33m" // yellowish
+	colorNumber  = "\x1b[1;34m" // blue: integers and floats
+	colorTrue    = "\x1b[1;32m" // green
+	colorFalse   = "\x1b[1;31m" // red
+	colorNil     = "\x1b[1;31m" // red
+	colorHashSep = "\x1b[0;37m" // whiteish: the " => " between key and value
+	colorIndex   = "\x1b[1;37m" // white: the "[i] " before an array element
+)
+
+// indentStep is amazing_print's default indent.
+const indentStep = 4
+
+// Encode appends the event as amazing_print shows Logstash's event hash,
+// and a newline.
+func (c *Codec) Encode(dst []byte, e *pipeline.Event) []byte {
+	withMeta := c.metadata && e.HasMetadata()
+	ts, hasTS := e.Timestamp()
+	fields := e.Fields()
+	n := fields.Len()
+	if hasTS {
+		n++
+	}
+	if withMeta {
+		n++
+	}
+	entries := func(yield func(string, any) bool) {
+		if hasTS && !yield(pipeline.TimestampField, ts) {
+			return
+		}
+		cont := true
+		fields.Range(func(k string, v any) bool {
+			cont = yield(k, v)
+			return cont
+		})
+		if cont && withMeta {
+			yield(pipeline.MetadataField, e.Metadata())
+		}
+	}
+	p := printer{color: c.color}
+	dst = p.hash(dst, n, entries, indentStep)
+	return append(dst, '\n')
+}
+
+// printer writes values in amazing_print's layout.
+type printer struct {
+	color bool
+}
+
+// hash writes a hash of n entries whose keys are printed at indent (the
+// first level is at 4): keys right-aligned to the widest, values one level
+// deeper, the closing brace one level out.
+func (p printer) hash(dst []byte, n int, entries iter.Seq2[string, any], indent int) []byte {
+	if n == 0 {
+		return append(dst, "{}"...)
+	}
+	width := 0
+	for k := range entries {
+		width = max(width, inspectWidth(k))
+	}
+	width += indent
+	dst = append(dst, "{\n"...)
+	first := true
+	for k, v := range entries {
+		if !first {
+			dst = append(dst, ",\n"...)
+		}
+		first = false
+		dst = appendSpaces(dst, width-inspectWidth(k))
+		dst = appendInspect(dst, k)
+		if p.color {
+			dst = append(dst, colorHashSep+" => "+colorReset...)
+		} else {
+			dst = append(dst, " => "...)
+		}
+		dst = p.value(dst, v, indent+indentStep)
+	}
+	dst = append(dst, '\n')
+	dst = appendSpaces(dst, indent-indentStep)
+	return append(dst, '}')
+}
+
+// array writes a list whose elements are printed at indent, each after its
+// index right-aligned to the widest index.
+func (p printer) array(dst []byte, l []any, indent int) []byte {
+	if len(l) == 0 {
+		return append(dst, "[]"...)
+	}
+	width := decimalWidth(len(l) - 1)
+	dst = append(dst, "[\n"...)
+	for i, x := range l {
+		if i > 0 {
+			dst = append(dst, ",\n"...)
+		}
+		dst = appendSpaces(dst, indent)
+		if p.color {
+			dst = append(dst, colorIndex...)
+		}
+		dst = append(dst, '[')
+		dst = appendSpaces(dst, width-decimalWidth(i))
+		dst = strconv.AppendInt(dst, int64(i), 10)
+		dst = append(dst, "] "...)
+		if p.color {
+			dst = append(dst, colorReset...)
+		}
+		dst = p.value(dst, x, indent+indentStep)
+	}
+	dst = append(dst, '\n')
+	dst = appendSpaces(dst, indent-indentStep)
+	return append(dst, ']')
+}
+
+// value writes one value; nested hashes and arrays are laid out at indent.
+func (p printer) value(dst []byte, v any, indent int) []byte {
+	switch t := v.(type) {
+	case nil:
+		return p.colored(dst, colorNil, "nil")
+	case string:
+		if p.color {
+			dst = append(dst, colorString...)
+		}
+		dst = appendInspect(dst, t)
+		if p.color {
+			dst = append(dst, colorReset...)
+		}
+		return dst
+	case int64:
+		if p.color {
+			dst = append(dst, colorNumber...)
+		}
+		dst = strconv.AppendInt(dst, t, 10)
+		if p.color {
+			dst = append(dst, colorReset...)
+		}
+		return dst
+	case float64:
+		if p.color {
+			dst = append(dst, colorNumber...)
+		}
+		dst = AppendRubyFloat(dst, t)
+		if p.color {
+			dst = append(dst, colorReset...)
+		}
+		return dst
+	case bool:
+		if t {
+			return p.colored(dst, colorTrue, "true")
+		}
+		return p.colored(dst, colorFalse, "false")
+	case pipeline.Timestamp:
+		// Logstash's rubydebug prints its Timestamp through inspect, bare
+		// and uncoloured.
+		return t.AppendISO(dst)
+	case []any:
+		return p.array(dst, t, indent)
+	case *pipeline.Map:
+		return p.hash(dst, t.Len(), t.Range, indent)
+	default:
+		return p.value(dst, pipeline.NormalizeValue(v), indent)
+	}
+}
+
+func (p printer) colored(dst []byte, color, s string) []byte {
+	if !p.color {
+		return append(dst, s...)
+	}
+	dst = append(dst, color...)
+	dst = append(dst, s...)
+	return append(dst, colorReset...)
+}
+
+func appendSpaces(dst []byte, n int) []byte {
+	for ; n > 0; n-- {
+		dst = append(dst, ' ')
+	}
+	return dst
+}
+
+func decimalWidth(i int) int {
+	w := 1
+	for ; i >= 10; i /= 10 {
+		w++
+	}
+	return w
+}
+
+// rubyPrintable reports whether Ruby's String#inspect shows r as it is in
+// a UTF-8 string: everything assigned except controls (but U+0085),
+// surrogates and the line and paragraph separators.
+func rubyPrintable(r rune) bool {
+	if r < 0x7f {
+		return r >= 0x20
+	}
+	if r == 0x85 {
+		return true
+	}
+	if unicode.Is(unicode.Cc, r) || unicode.Is(unicode.Cs, r) ||
+		unicode.Is(unicode.Zl, r) || unicode.Is(unicode.Zp, r) {
+		return false
+	}
+	// Assigned code points only: unassigned ones (Cn, which Go's
+	// unicode.C includes) are escaped.
+	return unicode.In(r, unicode.L, unicode.M, unicode.N, unicode.P, unicode.S, unicode.Z, unicode.Cf, unicode.Co)
+}
+
+// rubyEscape returns the short escape Ruby uses for an ASCII byte, or 0.
+func rubyEscape(c byte) byte {
+	switch c {
+	case '"':
+		return '"'
+	case '\\':
+		return '\\'
+	case '\n':
+		return 'n'
+	case '\r':
+		return 'r'
+	case '\t':
+		return 't'
+	case '\f':
+		return 'f'
+	case '\v':
+		return 'v'
+	case '\b':
+		return 'b'
+	case '\a':
+		return 'a'
+	case 0x1b:
+		return 'e'
+	}
+	return 0
+}
+
+const upperHex = "0123456789ABCDEF"
+
+// appendInspect appends s quoted as Ruby's String#inspect does for a UTF-8
+// string.
+func appendInspect(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			esc := rubyEscape(c)
+			hash := c == '#' && i+1 < len(s) && (s[i+1] == '{' || s[i+1] == '$' || s[i+1] == '@')
+			if esc == 0 && !hash && c >= 0x20 && c != 0x7f {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch {
+			case esc != 0:
+				dst = append(dst, '\\', esc)
+			case hash:
+				dst = append(dst, '\\', '#')
+			default:
+				dst = appendUnicodeEscape(dst, rune(c))
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'x', upperHex[c>>4], upperHex[c&0xf])
+			i++
+			start = i
+			continue
+		}
+		if !rubyPrintable(r) {
+			dst = append(dst, s[start:i]...)
+			dst = appendUnicodeEscape(dst, r)
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
+
+// appendUnicodeEscape writes \uXXXX, or \u{XXXXX} beyond the BMP.
+func appendUnicodeEscape(dst []byte, r rune) []byte {
+	if r < 0x10000 {
+		return append(dst, '\\', 'u', upperHex[r>>12&0xf], upperHex[r>>8&0xf], upperHex[r>>4&0xf], upperHex[r&0xf])
+	}
+	dst = append(dst, '\\', 'u', '{')
+	dst = strconv.AppendUint(dst, uint64(r), 16)
+	for i := len(dst) - 1; i >= 0 && dst[i] != '{'; i-- {
+		if dst[i] >= 'a' && dst[i] <= 'f' {
+			dst[i] -= 'a' - 'A'
+		}
+	}
+	return append(dst, '}')
+}
+
+// inspectWidth returns the number of characters of appendInspect(s), which
+// is what amazing_print aligns keys by.
+func inspectWidth(s string) int {
+	w := 2
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case rubyEscape(c) != 0:
+				w += 2
+			case c == '#' && i+1 < len(s) && (s[i+1] == '{' || s[i+1] == '$' || s[i+1] == '@'):
+				w += 2
+			case c < 0x20 || c == 0x7f:
+				w += 6
+			default:
+				w++
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			w += 4
+		case rubyPrintable(r):
+			w++
+		case r < 0x10000:
+			w += 6
+		default:
+			w += 4 + len(strconv.FormatUint(uint64(r), 16))
+		}
+		i += size
+	}
+	return w
+}
+
+// AppendRubyFloat appends f as Ruby's Float#to_s prints it: the shortest
+// digits that read back as f, in plain notation with at least one decimal
+// ("2.0", "0.0001") when the decimal exponent is in -4 < e <= 15, else in
+// scientific notation with a two-digit exponent at least ("1.0e+16",
+// "1.0e-05").
+func AppendRubyFloat(dst []byte, f float64) []byte {
+	switch {
+	case math.IsNaN(f):
+		return append(dst, "NaN"...)
+	case math.IsInf(f, 1):
+		return append(dst, "Infinity"...)
+	case math.IsInf(f, -1):
+		return append(dst, "-Infinity"...)
+	case f == 0:
+		if math.Signbit(f) {
+			return append(dst, "-0.0"...)
+		}
+		return append(dst, "0.0"...)
+	}
+	var buf [32]byte
+	s := strconv.AppendFloat(buf[:0], f, 'e', -1, 64) // -d.ddde±XX
+	if s[0] == '-' {
+		dst = append(dst, '-')
+		s = s[1:]
+	}
+	e := 0
+	for i, c := range s {
+		if c == 'e' {
+			e = i
+			break
+		}
+	}
+	exp, _ := strconv.Atoi(string(s[e+1:]))
+	var digitsBuf [24]byte
+	digits := append(digitsBuf[:0], s[0])
+	if e > 1 {
+		digits = append(digits, s[2:e]...)
+	}
+	decpt := exp + 1 // the value is 0.digits × 10^decpt
+	switch {
+	case decpt <= -4 || decpt > 15:
+		dst = append(dst, digits[0], '.')
+		if len(digits) > 1 {
+			dst = append(dst, digits[1:]...)
+		} else {
+			dst = append(dst, '0')
+		}
+		dst = append(dst, 'e')
+		if exp < 0 {
+			dst = append(dst, '-')
+			exp = -exp
+		} else {
+			dst = append(dst, '+')
+		}
+		if exp < 10 {
+			dst = append(dst, '0')
+		}
+		return strconv.AppendInt(dst, int64(exp), 10)
+	case decpt <= 0:
+		dst = append(dst, '0', '.')
+		for ; decpt < 0; decpt++ {
+			dst = append(dst, '0')
+		}
+		return append(dst, digits...)
+	case decpt >= len(digits):
+		dst = append(dst, digits...)
+		for i := len(digits); i < decpt; i++ {
+			dst = append(dst, '0')
+		}
+		return append(dst, '.', '0')
+	default:
+		dst = append(dst, digits[:decpt]...)
+		dst = append(dst, '.')
+		return append(dst, digits[decpt:]...)
+	}
+}
