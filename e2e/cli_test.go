@@ -163,7 +163,7 @@ output {
 {"@timestamp":"2026-11-24T23:08:05Z","level":"DEBUG","message":"noise"}
 {"@timestamp":"2026-11-24T23:08:06.5Z","level":"INFO","message":"ok","type":"mine"}
 this is not json
-{"@timestamp":"2026-11-24T23:08:07.000001Z","level":"CRITICAL","message":"partial last line"`
+{"@timestamp":"2026-11-24T23:08:07.000001Z","level":"CRITICAL","message":"partial last line"}`
 	r := runPipe(t, in, "-f", config, "-w", "1")
 	if r.code != 0 {
 		t.Fatalf("code %d; stderr:\n%s", r.code, r.stderr)
