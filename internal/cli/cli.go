@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -74,6 +75,7 @@ type flags struct {
 	logFormat       string
 	shutdownTimeout time.Duration
 	ecs             string
+	cpuProfile      string
 }
 
 const usageText = `Usage:
@@ -146,6 +148,18 @@ func Run(env *Env) int {
 		fmt.Fprintln(env.Stderr, "Configuration OK")
 		return exitOK
 	}
+	if f.cpuProfile != "" {
+		pf, err := os.Create(f.cpuProfile)
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "pipe: %v\n", err)
+			return exitUsage
+		}
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			fmt.Fprintf(env.Stderr, "pipe: cpu profile: %v\n", err)
+			return exitUsage
+		}
+		defer func() { pprof.StopCPUProfile(); pf.Close() }()
+	}
 	return run(env, p, log, f.shutdownTimeout)
 }
 
@@ -172,6 +186,7 @@ func newFlagSet(out io.Writer) (*flag.FlagSet, *flags) {
 	fs.StringVar(&f.ecs, "pipeline.ecs_compatibility", "", "default ecs_compatibility: disabled, v1 or v8 (default v8)")
 	fs.StringVar(&f.logLevel, "log.level", "info", "log level: error, warn, info, debug (trace = debug)")
 	fs.StringVar(&f.logFormat, "log.format", "plain", "log format: plain or json")
+	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a Go CPU profile of the run to this file (performance work)")
 	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 30*time.Second,
 		"how long a graceful shutdown may take before pipe gives up on the events in flight")
 	return fs, f

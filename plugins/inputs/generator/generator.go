@@ -116,9 +116,7 @@ func (in *Input) generate(ctx context.Context, out pipeline.Emitter) {
 	evs := make([]*pipeline.Event, 0, chunk+len(in.lines))
 	var seq int64
 	emit := func(e *pipeline.Event) {
-		if !e.Includes(in.hostRef) {
-			_ = e.Set(in.hostRef, in.host)
-		}
+		e.SetIfAbsent(in.hostRef, in.host)
 		_ = e.Set(in.seqRef, seq)
 		evs = append(evs, e)
 	}

@@ -111,9 +111,7 @@ func (in *Input) Run(ctx context.Context, out pipeline.Emitter) error {
 	dec := in.codec.NewDecoder()
 	var evs []*pipeline.Event
 	emit := func(e *pipeline.Event) {
-		if !e.Includes(in.hostRef) {
-			_ = e.Set(in.hostRef, in.host)
-		}
+		e.SetIfAbsent(in.hostRef, in.host)
 		evs = append(evs, e)
 	}
 	for {
