@@ -15,8 +15,8 @@ import (
 //
 // java.time's week-based fields (Y, w, W, e, c) depend on the JVM's default
 // locale. They follow en_US here (weeks start on Sunday, week 1 is the week
-// holding January 1st), which is what the JVM picks with LANG=en_US.UTF-8
-// (Logstash's Docker image) or with no LANG at all. Joda's x, w and e are ISO
+// holding January 1st): the JVM's default locale with LANG=en_US.UTF-8 and
+// with the C/POSIX locale (no LANG). Joda's x, w and e are ISO
 // weeks (Monday first, week 1 holds the first Thursday), whatever the locale.
 
 // dateSource is the value a dateItem prints.
@@ -76,7 +76,8 @@ type dateItem struct {
 }
 
 // dateFormat is a compiled date pattern. It is safe for concurrent use: the
-// only mutable part is an atomic pointer to an immutable cache entry.
+// only mutable state is the atomic pointer to the cache entry, whose key and
+// text never change once published (its miss counter is atomic).
 type dateFormat struct {
 	items []dateItem
 	// gran is the length in seconds of the time slices in which the output
@@ -89,8 +90,9 @@ type dateFormat struct {
 
 // dateCache holds the text formatted for one time slice.
 type dateCache struct {
-	key  int64 // unix seconds floor-divided by gran
-	text string
+	key    int64 // unix seconds floor-divided by gran
+	text   string
+	misses atomic.Int32 // events of an older slice that missed this entry
 }
 
 type dateNeeds uint8
@@ -547,6 +549,10 @@ func (f *dateFormat) finish() {
 	}
 }
 
+// cacheMissLimit is how many events of older slices may miss a cached slice
+// before it gives way to one of them (see appendTime).
+const cacheMissLimit = 256
+
 // appendTime appends t (taken in UTC) formatted. Outputs that cannot change
 // within a time slice are cached: a hit costs an atomic load and a copy.
 func (f *dateFormat) appendTime(dst []byte, t time.Time) []byte {
@@ -560,13 +566,26 @@ func (f *dateFormat) appendTime(dst []byte, t time.Time) []byte {
 	}
 	start := len(dst)
 	dst = f.format(dst, t)
-	// Keep the newest slice, or the current one: live events move forward,
-	// and an old or far-future timestamp must not evict the slice that live
-	// traffic uses. Events that miss are formatted without allocating.
-	if c == nil || key > c.key || key == floorDiv(time.Now().Unix(), f.gran) {
+	// Keep the newest slice: live events move forward, and old events (a
+	// backfill) must not evict the slice live traffic uses; they are
+	// formatted in place without allocating. A slice that keeps missing (a
+	// far-future timestamp took the cache) gives way after cacheMissLimit
+	// misses, which costs one allocation per cacheMissLimit events at worst.
+	if c == nil || key > c.key || c.misses.Add(1) > cacheMissLimit {
 		f.cache.Store(&dateCache{key: key, text: string(dst[start:])})
 	}
 	return dst
+}
+
+// cached returns the cached text for t, if there is one.
+func (f *dateFormat) cached(t time.Time) (string, bool) {
+	if f.gran == 0 {
+		return "", false
+	}
+	if c := f.cache.Load(); c != nil && c.key == floorDiv(t.Unix(), f.gran) {
+		return c.text, true
+	}
+	return "", false
 }
 
 // dateFields are the calendar values of one instant in UTC.
@@ -583,24 +602,26 @@ type dateFields struct {
 	nanoOfDay, milliOfDay, mjd, qtr int64
 }
 
-func (f *dateFormat) fields(t time.Time) dateFields {
-	t = t.UTC()
-	d := dateFields{unix: t.Unix(), nsec: t.Nanosecond()}
-	var m time.Month
-	d.year, m, d.day = t.Date()
-	d.month = int(m)
-	d.hour, d.min, d.sec = t.Clock()
-	d.yday = t.YearDay()
-	d.isoDow = (int(t.Weekday())+6)%7 + 1
+func (f *dateFormat) fields(d *dateFields, t time.Time) {
+	d.unix, d.nsec = t.Unix(), t.Nanosecond()
+	days := floorDiv(d.unix, 86400)
+	secs := int(d.unix - days*86400)
+	d.hour, d.min, d.sec = secs/3600, secs/60%60, secs%60
+	d.year, d.month, d.day = civilFromDays(days)
+	d.yday = cumDays[d.month-1] + d.day
+	if d.month > 2 && isLeap(d.year) {
+		d.yday++
+	}
+	d.isoDow = int(days+3-floorDiv(days+3, 7)*7) + 1 // 1970-01-01 was a Thursday
 	d.localDow = localDayOfWeek(d.isoDow, usFirstDay)
 	d.era, d.yearOfEra = 1, d.year
 	if d.year <= 0 {
 		d.era, d.yearOfEra = 0, 1-d.year
 	}
 	d.centuryOfEra = d.yearOfEra / 100
-	d.nanoOfDay = int64(d.hour*3600+d.min*60+d.sec)*1e9 + int64(d.nsec)
+	d.nanoOfDay = int64(secs)*1e9 + int64(d.nsec)
 	d.milliOfDay = d.nanoOfDay / 1e6
-	d.mjd = floorDiv(d.unix, 86400) + 40587
+	d.mjd = days + 40587
 	d.qtr = int64((d.month-1)/3 + 1)
 	if f.needs&needISOWeek != 0 {
 		d.isoWeekYear, d.isoWeek = weekOfYear(d.year, d.yday, d.isoDow, isoFirstDay, isoMinDays)
@@ -611,7 +632,31 @@ func (f *dateFormat) fields(t time.Time) dateFields {
 	if f.needs&needLocalWeekOfMonth != 0 {
 		d.localWeekOfMonth = weekOfMonth(d.day, d.isoDow, usFirstDay, usMinDays)
 	}
-	return d
+}
+
+// cumDays[m] is the number of days before month m+1 in a common year.
+var cumDays = [...]int{0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334}
+
+// civilFromDays converts days since 1970-01-01 to a proleptic Gregorian
+// date, with the usual era arithmetic: eras of 400 years (146097 days)
+// starting on March 1st, so that the leap day ends the year.
+func civilFromDays(days int64) (year, month, day int) {
+	z := days + 719468 // days since 0000-03-01
+	era := floorDiv(z, 146097)
+	doe := z - era*146097                                  // day of era, 0..146096
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365 // year of era, 0..399
+	doy := doe - (365*yoe + yoe/4 - yoe/100)               // day of the March-based year, 0..365
+	mp := (5*doy + 2) / 153                                // March-based month, 0..11
+	day = int(doy - (153*mp+2)/5 + 1)
+	month = int(mp + 3)
+	if month > 12 {
+		month -= 12
+	}
+	year = int(yoe + era*400)
+	if month <= 2 {
+		year++
+	}
+	return year, month, day
 }
 
 func (d *dateFields) value(src dateSource) int64 {
@@ -691,7 +736,8 @@ func (f *dateFormat) format(dst []byte, t time.Time) []byte {
 			continue
 		}
 		if !have {
-			d, have = f.fields(t), true
+			f.fields(&d, t)
+			have = true
 		}
 		v := d.value(it.src)
 		switch it.style {
@@ -775,6 +821,12 @@ func dateText(src dateSource, style dateStyle, v int64) string {
 // appendPadded appends v in decimal, zero-padded to width digits, with a
 // leading '-' when negative.
 func appendPadded(dst []byte, v int64, width int) []byte {
+	if v >= 0 && v < 100 && width <= 2 {
+		if v < 10 && width < 2 {
+			return append(dst, byte('0'+v))
+		}
+		return append(dst, byte('0'+v/10), byte('0'+v%10))
+	}
 	if v < 0 {
 		dst = append(dst, '-')
 		if v == -v { // math.MinInt64
