@@ -187,9 +187,6 @@ func New(spec *Spec, opts Options) (*Pipeline, error) {
 	return p, nil
 }
 
-// streamingCodecs are Logstash's fix_streaming_codecs replacements.
-var streamingCodecs = map[string]string{"plain": "line", "json": "json_lines"}
-
 type builder struct {
 	p    *Pipeline
 	opts Options
@@ -213,15 +210,12 @@ func (b *builder) build(ps *PluginSpec) (any, Deps, error) {
 	if ps.Codec != nil {
 		cd := d
 		cd.Metrics = m // a codec's counters (linetoolong, ...) belong to its plugin
-		cp, cfg := ps.Codec.Plugin, ps.Codec.Config
-		if ps.Plugin.StreamCodec && b.opts.Registry != nil {
-			if to, ok := streamingCodecs[cp.Name]; ok {
-				if sp, ok := b.opts.Registry.Lookup(KindCodec, to); ok {
-					d.Logger.Info("switching to a streaming codec, as Logstash does", "from", cp.Name, "to", to)
-					cp, cfg = sp, nil
-				}
-			}
+		cs := ps.Codec
+		if sc, switched := b.opts.Registry.StreamingCodec(ps.Plugin, cs); switched {
+			d.Logger.Info("switching to a streaming codec, as Logstash does", "from", cs.Plugin.Name, "to", sc.Plugin.Name)
+			cs = sc
 		}
+		cp, cfg := cs.Plugin, cs.Config
 		if cfg == nil {
 			cfg = cp.NewConfig()
 		}

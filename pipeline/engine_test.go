@@ -15,7 +15,6 @@ import (
 type sliceInput struct {
 	events  func() []*Event
 	chunk   int
-	acked   atomic.Int64
 	waitCtx bool // keep running until ctx is done
 	emitted chan struct{}
 }
@@ -41,13 +40,12 @@ type funcFilter func(e *Event) FilterResult
 func (f funcFilter) Filter(e *Event) FilterResult { return f(e) }
 
 type collectOutput struct {
-	mu      sync.Mutex
-	got     []*Event
-	fail    atomic.Int64 // fail this many Writes first
-	delay   time.Duration
-	writes  atomic.Int64
-	closed  atomic.Bool
-	maxSeen atomic.Int64
+	mu     sync.Mutex
+	got    []*Event
+	fail   atomic.Int64 // fail this many Writes first
+	delay  time.Duration
+	writes atomic.Int64
+	closed atomic.Bool
 }
 
 func (o *collectOutput) Write(ctx context.Context, evs []*Event) error {

@@ -302,3 +302,27 @@ func (r *Registry) BuildCodec(name string, cfg any, d Deps) (Codec, error) {
 	}
 	return c.(Codec), nil
 }
+
+// StreamingCodec applies Logstash's fix_streaming_codecs: an input that
+// reads a byte stream (Plugin.StreamCodec) gets line instead of plain and
+// json_lines instead of json, with default options. It returns the codec to
+// use and whether it was switched. A nil registry switches nothing.
+func (r *Registry) StreamingCodec(input Plugin, c *CodecSpec) (*CodecSpec, bool) {
+	if r == nil || c == nil || !input.StreamCodec {
+		return c, false
+	}
+	var to string
+	switch c.Plugin.Name {
+	case "plain":
+		to = "line"
+	case "json":
+		to = "json_lines"
+	default:
+		return c, false
+	}
+	p, ok := r.Lookup(KindCodec, to)
+	if !ok {
+		return c, false
+	}
+	return &CodecSpec{Plugin: p}, true
+}

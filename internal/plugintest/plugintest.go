@@ -64,6 +64,7 @@ func Build(t testing.TB, reg *pipeline.Registry, config string, kind pipeline.Ki
 		deps.Settings = deps.Settings.WithDefaults()
 	}
 	if ps.Codec != nil {
+		ps.Codec, _ = reg.StreamingCodec(ps.Plugin, ps.Codec)
 		cfg := ps.Codec.Config
 		if cfg == nil {
 			cfg = ps.Codec.Plugin.NewConfig()
