@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"runtime"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -451,20 +450,20 @@ func (p *Pipeline) Run(ctx context.Context, hard context.Context) error {
 	}
 	in, filtered, out := p.Counts()
 	p.log.Info("pipeline finished", "events_in", in, "events_filtered", filtered, "events_out", out)
+	p.logStats()
 	return errors.Join(errs...)
 }
 
-// Summary writes one line per plugin with its counters.
-func (p *Pipeline) Summary(w io.Writer) {
+// logStats logs every plugin's counters, one line each.
+func (p *Pipeline) logStats() {
 	for _, s := range p.stats {
-		var b strings.Builder
-		fmt.Fprintf(&b, "%s %s (%s): in=%d out=%d failed=%d time=%s", s.Kind, s.ID, s.Name,
-			s.Metrics.In.Load(), s.Metrics.Out.Load(), s.Metrics.Failed.Load(),
-			time.Duration(s.Metrics.DurationNanos.Load()).Round(time.Microsecond))
+		attrs := []any{"kind", s.Kind.String(), "plugin", s.Name, "id", s.ID,
+			"in", s.Metrics.In.Load(), "out", s.Metrics.Out.Load(), "failed", s.Metrics.Failed.Load(),
+			"duration", time.Duration(s.Metrics.DurationNanos.Load()).Round(time.Microsecond).String()}
 		for _, c := range s.Metrics.Snapshot() {
-			fmt.Fprintf(&b, " %s=%d", c.Name, c.Value)
+			attrs = append(attrs, c.Name, c.Value)
 		}
-		fmt.Fprintln(w, b.String())
+		p.log.Info("plugin counters", attrs...)
 	}
 }
 
