@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
@@ -234,11 +235,12 @@ func (d *JSONDecoder) takeErr() error {
 	return nil
 }
 
-// isBlank reports whether data holds only whitespace.
+// isBlank reports whether data holds only whitespace (ASCII as Java's
+// Character.isWhitespace sees it, which Event.fromJson uses).
 func isBlank(data []byte) bool {
 	for _, c := range data {
 		switch c {
-		case ' ', '\t', '\n', '\r', '\f', '\v':
+		case ' ', '\t', '\n', '\r', '\f', '\v', 0x1c, 0x1d, 0x1e, 0x1f:
 		default:
 			return false
 		}
@@ -334,10 +336,15 @@ func (d *JSONDecoder) convert(v *fastjson.Value) any {
 			}
 			return nil
 		}
-		if i, err := v.Int64(); err == nil {
-			return i
+		// strconv rounds correctly; fastjson's Float64 does not always
+		// ("1.5e-5" gave 1.5000000000000002e-05), and its Int64 builds an
+		// error with fmt for every float. Out of range gives ±Inf.
+		if bytes.IndexAny(d.num, ".eE") < 0 {
+			if i, err := strconv.ParseInt(string(d.num), 10, 64); err == nil {
+				return i
+			}
 		}
-		f, _ := v.Float64()
+		f, _ := strconv.ParseFloat(string(d.num), 64)
 		return f
 	case fastjson.TypeTrue:
 		return true
