@@ -211,9 +211,9 @@ func valuesEqual(a, b any) bool {
 		if x == y {
 			return true
 		}
-		for i, k := range x.Keys() {
-			w, ok := y.Get(k)
-			if !ok || !valuesEqual(x.vals[i], w) {
+		for i := range x.entries {
+			w, ok := y.Get(x.entries[i].key)
+			if !ok || !valuesEqual(x.entries[i].val, w) {
 				return false
 			}
 		}

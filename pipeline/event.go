@@ -32,8 +32,7 @@ type Event struct {
 // NewEvent returns an event with @timestamp now and @version "1".
 func NewEvent() *Event {
 	e := &Event{ts: Now(), hasTS: true}
-	e.fields.keys = make([]string, 0, 8)
-	e.fields.vals = make([]any, 0, 8)
+	e.fields.entries = make([]entry, 0, 8)
 	e.fields.Set(VersionField, "1")
 	return e
 }
@@ -65,48 +64,47 @@ func EventFromMap(m *Map) *Event {
 	if m == nil {
 		m = &Map{}
 	}
-	e := &Event{}
+	e := &Event{fields: *m}
+	ts, ok := e.fields.Delete(TimestampField)
+	e.adopt(ts, ok)
+	return e
+}
+
+// adopt applies EventFromMap's rules to e.fields, whose @timestamp value
+// (if present) the caller has already taken out as ts.
+func (e *Event) adopt(ts any, present bool) {
 	var badTS any
 	var haveBadTS bool
-	if v, ok := m.Delete(TimestampField); ok {
-		switch t := v.(type) {
+	e.ts = Timestamp{}
+	if present {
+		switch t := ts.(type) {
 		case nil:
 			// A null @timestamp means now, without a failure (Event.java).
-			e.ts = Now()
 		case Timestamp:
 			e.ts = t
 		case string:
-			if ts, err := ParseTimestamp(t); err == nil {
-				e.ts = ts
+			if parsed, err := ParseTimestamp(t); err == nil {
+				e.ts = parsed
 			} else {
-				badTS, haveBadTS = v, true
+				badTS, haveBadTS = ts, true
 			}
 		default:
-			badTS, haveBadTS = v, true
+			badTS, haveBadTS = ts, true
 		}
-	} else {
+	}
+	if e.ts.IsZero() {
 		e.ts = Now()
 	}
 	e.hasTS = true
-	if v, ok := m.Delete(MetadataField); ok {
+	if v, ok := e.fields.Delete(MetadataField); ok {
 		if mm, ok := v.(*Map); ok {
 			e.meta = mm
 		}
 	}
-	if _, ok := m.Get(VersionField); !ok {
+	if _, ok := e.fields.Get(VersionField); !ok {
 		// @version goes first, as in a new event.
-		m.keys = append(m.keys, "")
-		m.vals = append(m.vals, nil)
-		copy(m.keys[1:], m.keys)
-		copy(m.vals[1:], m.vals)
-		m.keys[0], m.vals[0] = VersionField, "1"
-		if m.idx != nil {
-			m.reindex()
-		} else if len(m.keys) > indexThreshold {
-			m.reindex()
-		}
+		e.fields.insertFirst(VersionField, "1")
 	}
-	e.fields = *m
 	if v, ok := e.fields.Get(TagsField); ok {
 		if !validTags(v) {
 			// As Logstash: _tags holds the bad value in a list, and tags
@@ -118,11 +116,9 @@ func EventFromMap(m *Map) *Event {
 		}
 	}
 	if haveBadTS {
-		e.ts = Now()
 		e.fields.Set(InvalidTimestampField, badTS)
 		e.AddTag(TagTimestampParseFailure)
 	}
-	return e
 }
 
 func validTags(v any) bool {

@@ -30,14 +30,15 @@ func AppendEventJSON(dst []byte, e *Event) []byte {
 		dst = append(dst, '"')
 		first = false
 	}
-	for i, k := range e.fields.keys {
+	for i := range e.fields.entries {
 		if !first {
 			dst = append(dst, ',')
 		}
 		first = false
-		dst = AppendJSONString(dst, k)
+		en := &e.fields.entries[i]
+		dst = AppendJSONString(dst, en.key)
 		dst = append(dst, ':')
-		dst = AppendJSONValue(dst, e.fields.vals[i])
+		dst = AppendJSONValue(dst, en.val)
 	}
 	return append(dst, '}')
 }
@@ -73,13 +74,14 @@ func AppendJSONValue(dst []byte, v any) []byte {
 		return append(dst, ']')
 	case *Map:
 		dst = append(dst, '{')
-		for i, k := range t.Keys() {
+		for i := range t.entries {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = AppendJSONString(dst, k)
+			en := &t.entries[i]
+			dst = AppendJSONString(dst, en.key)
 			dst = append(dst, ':')
-			dst = AppendJSONValue(dst, t.vals[i])
+			dst = AppendJSONValue(dst, en.val)
 		}
 		return append(dst, '}')
 	default:
@@ -151,6 +153,19 @@ func AppendJSONString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		// Skip 8 plain bytes at a time (no control character, quote,
+		// backslash or non-ASCII byte among them).
+		for i+8 <= len(s) {
+			x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+			if needsEscape8(x) {
+				break
+			}
+			i += 8
+		}
+		if i >= len(s) {
+			break
+		}
 		c := s[i]
 		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
 			i++
@@ -192,26 +207,60 @@ func AppendJSONString(dst []byte, s string) []byte {
 	return append(dst, '"')
 }
 
+const (
+	lsb8 = 0x0101010101010101
+	msb8 = 0x8080808080808080
+)
+
+// needsEscape8 reports whether any of the 8 bytes in x is below 0x20, a
+// quote, a backslash or non-ASCII.
+func needsEscape8(x uint64) bool {
+	zero := func(v uint64) uint64 { return (v - lsb8) &^ v & msb8 }
+	return (x&msb8)|((x-lsb8*0x20)&^x&msb8)|zero(x^(lsb8*'"'))|zero(x^(lsb8*'\\')) != 0
+}
+
 // ErrJSONNotObject is returned by JSONDecoder.DecodeEvents for JSON that is
 // neither an object nor an array of objects.
 var ErrJSONNotObject = errors.New("JSON is not an object or an array of objects")
 
-// JSONDecoder decodes JSON text into event values. It reuses its parser and
-// interns object keys, so it is not safe for concurrent use: keep one per
-// goroutine (one per connection in a codec decoder).
+// JSONDecoder decodes JSON text into event values. It reuses its parser,
+// its scratch buffers and a cache of object keys, so it is not safe for
+// concurrent use: keep one per goroutine (one per connection in a codec
+// decoder).
+//
+// All string values of one document share a single allocation: a first
+// walk over fastjson's tree gathers their bytes, one string is made of
+// them, and the values are slices of it.
 type JSONDecoder struct {
 	p    fastjson.Parser
-	keys map[string]string
+	keys [keyCacheSize]string
 	num  []byte // scratch for a number's text
 	err  error  // first invalid number met by convert
+
+	arena []byte   // string values of the current document
+	ends  []int    // end offset in arena of each string value, in walk order
+	strs  []string // the string values, slices of one string made of arena
+	next  int      // index into strs of the next string to hand out
 }
+
+// keyCacheSize is the number of slots of the direct-mapped key cache.
+const keyCacheSize = 512
+
+// maxCachedKey is the longest key the cache keeps.
+const maxCachedKey = 64
+
+// smallInts holds boxed integers 0..1023 so that common numbers (status
+// codes, line numbers, ports below 1024) cost no allocation. Read-only.
+var smallInts = func() (t [1024]any) {
+	for i := range t {
+		t[i] = int64(i)
+	}
+	return t
+}()
 
 // errJSONNumber reports a number fastjson let through that JSON (and Jackson,
 // hence Logstash) rejects: "+1", "01", ".5", "1.", "NaN", "1-2".
 var errJSONNumber = errors.New("invalid number")
-
-// maxInternedKeys bounds the key cache of a JSONDecoder.
-const maxInternedKeys = 4096
 
 // DecodeValue parses data into an event value (*Map, []any, string, ...).
 func (d *JSONDecoder) DecodeValue(data []byte) (any, error) {
@@ -219,11 +268,61 @@ func (d *JSONDecoder) DecodeValue(data []byte) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse JSON: %w", err)
 	}
+	d.gather(v)
 	x := d.convert(v)
 	if err := d.takeErr(); err != nil {
 		return nil, err
 	}
 	return x, nil
+}
+
+// gather collects the string values of the document: one string holds
+// them all and strs slices it, so a document's strings cost two
+// allocations however many there are.
+func (d *JSONDecoder) gather(v *fastjson.Value) {
+	d.arena, d.ends, d.next = d.arena[:0], d.ends[:0], 0
+	d.collect(v)
+	d.strs = nil
+	if len(d.ends) > 0 {
+		all := string(d.arena)
+		bad := !utf8.ValidString(all)
+		d.strs = make([]string, len(d.ends))
+		start := 0
+		for i, end := range d.ends {
+			d.strs[i] = all[start:end]
+			if bad {
+				d.strs[i] = ValidUTF8(d.strs[i])
+			}
+			start = end
+		}
+	}
+	if cap(d.arena) > 1<<20 {
+		d.arena = nil // don't keep a huge document's buffer
+	}
+}
+
+func (d *JSONDecoder) collect(v *fastjson.Value) {
+	switch v.Type() {
+	case fastjson.TypeString:
+		b, _ := v.StringBytes()
+		d.arena = append(d.arena, b...)
+		d.ends = append(d.ends, len(d.arena))
+	case fastjson.TypeArray:
+		arr, _ := v.Array()
+		for _, x := range arr {
+			d.collect(x)
+		}
+	case fastjson.TypeObject:
+		o, _ := v.Object()
+		o.Visit(func(_ []byte, x *fastjson.Value) { d.collect(x) })
+	}
+}
+
+// str returns the next string value gathered, as an event value.
+func (d *JSONDecoder) str() any {
+	p := &d.strs[d.next]
+	d.next++
+	return stringValue(p)
 }
 
 func (d *JSONDecoder) takeErr() error {
@@ -250,8 +349,8 @@ func isBlank(data []byte) bool {
 
 // DecodeEvents parses data and makes events from it: one for an object, one
 // per element for an array of objects (as Logstash's json codecs do), none
-// for blank input (as Logstash's Event.fromJson). Each event is made with
-// EventFromMap. Nothing is emitted when an error is returned.
+// for blank input (as Logstash's Event.fromJson). The rules of EventFromMap
+// apply to each. Nothing is emitted when an error is returned.
 func (d *JSONDecoder) DecodeEvents(data []byte, emit func(*Event)) error {
 	if isBlank(data) {
 		return nil
@@ -260,13 +359,14 @@ func (d *JSONDecoder) DecodeEvents(data []byte, emit func(*Event)) error {
 	if err != nil {
 		return fmt.Errorf("parse JSON: %w", err)
 	}
+	d.gather(v)
 	switch v.Type() {
 	case fastjson.TypeObject:
-		m := d.object(v)
+		e := d.event(v)
 		if err := d.takeErr(); err != nil {
 			return err
 		}
-		emit(EventFromMap(m))
+		emit(e)
 		return nil
 	case fastjson.TypeArray:
 		arr, _ := v.Array()
@@ -275,15 +375,15 @@ func (d *JSONDecoder) DecodeEvents(data []byte, emit func(*Event)) error {
 				return fmt.Errorf("%w: array element is %s", ErrJSONNotObject, x.Type())
 			}
 		}
-		ms := make([]*Map, len(arr))
+		evs := make([]*Event, len(arr))
 		for i, x := range arr {
-			ms[i] = d.object(x)
+			evs[i] = d.event(x)
 		}
 		if err := d.takeErr(); err != nil {
 			return err
 		}
-		for _, m := range ms {
-			emit(EventFromMap(m))
+		for _, e := range evs {
+			emit(e)
 		}
 		return nil
 	default:
@@ -291,17 +391,41 @@ func (d *JSONDecoder) DecodeEvents(data []byte, emit func(*Event)) error {
 	}
 }
 
+// event builds an event straight from a top-level object.
+func (d *JSONDecoder) event(v *fastjson.Value) *Event {
+	o, _ := v.Object()
+	e := &Event{}
+	e.fields.entries = make([]entry, 0, o.Len()+1) // +1: room for @version
+	var ts any
+	var hasTS bool
+	o.Visit(func(k []byte, x *fastjson.Value) {
+		val := d.convert(x)
+		if string(k) == TimestampField {
+			ts, hasTS = val, true
+			return
+		}
+		e.fields.Set(d.key(k), val)
+	})
+	e.adopt(ts, hasTS)
+	return e
+}
+
+// key returns b as a string, from the decoder's cache when it was seen
+// before, so the keys of a stream of similar events cost no allocation.
 func (d *JSONDecoder) key(b []byte) string {
-	if s, ok := d.keys[string(b)]; ok {
-		return s
+	if len(b) > maxCachedKey {
+		return ValidUTF8(string(b))
+	}
+	h := uint32(len(b))
+	for _, c := range b {
+		h = h*31 + uint32(c)
+	}
+	slot := &d.keys[h%keyCacheSize]
+	if *slot == string(b) {
+		return *slot
 	}
 	s := ValidUTF8(string(b))
-	if d.keys == nil {
-		d.keys = make(map[string]string, 64)
-	}
-	if len(d.keys) < maxInternedKeys {
-		d.keys[s] = s
-	}
+	*slot = s
 	return s
 }
 
@@ -326,8 +450,7 @@ func (d *JSONDecoder) convert(v *fastjson.Value) any {
 		}
 		return out
 	case fastjson.TypeString:
-		b, _ := v.StringBytes()
-		return ValidUTF8(string(b))
+		return d.str()
 	case fastjson.TypeNumber:
 		d.num = v.MarshalTo(d.num[:0])
 		if !validJSONNumber(d.num) {
@@ -336,9 +459,15 @@ func (d *JSONDecoder) convert(v *fastjson.Value) any {
 			}
 			return nil
 		}
+		if i, ok := parseSmallInt(d.num); ok {
+			if i >= 0 && i < int64(len(smallInts)) {
+				return smallInts[i]
+			}
+			return i
+		}
 		// strconv rounds correctly; fastjson's Float64 does not always
-		// ("1.5e-5" gave 1.5000000000000002e-05), and its Int64 builds an
-		// error with fmt for every float. Out of range gives ±Inf.
+		// ("1.5e-5" gave 1.5000000000000002e-05). Integers beyond int64
+		// become floats; out of range gives ±Inf.
 		if bytes.IndexAny(d.num, ".eE") < 0 {
 			if i, err := strconv.ParseInt(string(d.num), 10, 64); err == nil {
 				return i
@@ -353,6 +482,29 @@ func (d *JSONDecoder) convert(v *fastjson.Value) any {
 	default:
 		return nil
 	}
+}
+
+// parseSmallInt parses a JSON integer of up to 18 digits without
+// allocating; ok is false for anything else (floats, longer integers).
+func parseSmallInt(b []byte) (int64, bool) {
+	neg := false
+	if len(b) > 0 && b[0] == '-' {
+		neg, b = true, b[1:]
+	}
+	if len(b) == 0 || len(b) > 18 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
 }
 
 // validJSONNumber reports whether b is a number in JSON's grammar:

@@ -436,7 +436,7 @@ func TestJSONDecodeValue(t *testing.T) {
 		{`true`, true},
 		{`false`, false},
 		{`[1,"a",[null]]`, []any{int64(1), "a", []any{nil}}},
-		{`{}`, &Map{keys: []string{}, vals: []any{}}},
+		{`{}`, &Map{entries: []entry{}}},
 	}
 	var d JSONDecoder
 	for _, tc := range tests {
@@ -482,26 +482,35 @@ func TestJSONDecoderReuse(t *testing.T) {
 	}
 }
 
-func TestJSONDecoderInternBound(t *testing.T) {
+func TestJSONDecoderKeyCacheIsBoundedAndCorrect(t *testing.T) {
 	var d JSONDecoder
+	const n = keyCacheSize*4 + 500
 	var b strings.Builder
 	b.WriteString("{")
-	for i := 0; i < maxInternedKeys+500; i++ {
+	for i := 0; i < n; i++ {
 		if i > 0 {
 			b.WriteString(",")
 		}
-		b.WriteString(`"key` + strings.Repeat("x", i%7) + strconv.Itoa(i) + `":1`)
+		b.WriteString(`"key` + strings.Repeat("x", i%7) + strconv.Itoa(i) + `":` + strconv.Itoa(i))
 	}
-	b.WriteString("}")
-	var e *Event
-	if err := d.DecodeEvents([]byte(b.String()), func(x *Event) { e = x }); err != nil {
-		t.Fatal(err)
-	}
-	if len(d.keys) > maxInternedKeys {
-		t.Errorf("interned %d keys, bound is %d", len(d.keys), maxInternedKeys)
-	}
-	if e.Fields().Len() != maxInternedKeys+500+1 {
-		t.Errorf("event has %d fields", e.Fields().Len())
+	b.WriteString(`,"` + strings.Repeat("k", maxCachedKey+1) + `":"long","":"empty"}`)
+	for round := 0; round < 2; round++ {
+		var e *Event
+		if err := d.DecodeEvents([]byte(b.String()), func(x *Event) { e = x }); err != nil {
+			t.Fatal(err)
+		}
+		if e.Fields().Len() != n+2+1 {
+			t.Fatalf("event has %d fields", e.Fields().Len())
+		}
+		for i := 0; i < n; i += 97 {
+			k := "key" + strings.Repeat("x", i%7) + strconv.Itoa(i)
+			if v, _ := e.Fields().Get(k); v != int64(i) {
+				t.Fatalf("round %d: %s = %v", round, k, v)
+			}
+		}
+		if v, _ := e.Fields().Get(""); v != "empty" {
+			t.Fatalf("empty key = %v", v)
+		}
 	}
 }
 

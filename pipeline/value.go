@@ -13,16 +13,21 @@ const indexThreshold = 16
 
 // Map is an ordered string-keyed map: iteration and JSON encoding follow
 // insertion order. Setting an existing key keeps its position. The zero value
-// is an empty map ready to use.
+// is an empty map ready to use. Entries live in one slice (one allocation
+// per map); maps above indexThreshold entries also keep a hash index.
 type Map struct {
-	keys []string
-	vals []any
-	idx  map[string]int
+	entries []entry
+	idx     map[string]int
+}
+
+type entry struct {
+	key string
+	val any
 }
 
 // NewMap returns an empty map with room for n entries.
 func NewMap(n int) *Map {
-	return &Map{keys: make([]string, 0, n), vals: make([]any, 0, n)}
+	return &Map{entries: make([]entry, 0, n)}
 }
 
 // Len returns the number of entries.
@@ -30,7 +35,7 @@ func (m *Map) Len() int {
 	if m == nil {
 		return 0
 	}
-	return len(m.keys)
+	return len(m.entries)
 }
 
 func (m *Map) find(k string) int {
@@ -40,8 +45,8 @@ func (m *Map) find(k string) int {
 		}
 		return -1
 	}
-	for i, kk := range m.keys {
-		if kk == k {
+	for i := range m.entries {
+		if m.entries[i].key == k {
 			return i
 		}
 	}
@@ -54,30 +59,45 @@ func (m *Map) Get(k string) (any, bool) {
 		return nil, false
 	}
 	if i := m.find(k); i >= 0 {
-		return m.vals[i], true
+		return m.entries[i].val, true
 	}
 	return nil, false
+}
+
+// At returns the i-th entry in order (0 <= i < Len).
+func (m *Map) At(i int) (string, any) {
+	e := &m.entries[i]
+	return e.key, e.val
 }
 
 // Set stores v under k, appending k if it is new.
 func (m *Map) Set(k string, v any) {
 	if i := m.find(k); i >= 0 {
-		m.vals[i] = v
+		m.entries[i].val = v
 		return
 	}
-	m.keys = append(m.keys, k)
-	m.vals = append(m.vals, v)
+	m.entries = append(m.entries, entry{key: k, val: v})
 	if m.idx != nil {
-		m.idx[k] = len(m.keys) - 1
-	} else if len(m.keys) > indexThreshold {
+		m.idx[k] = len(m.entries) - 1
+	} else if len(m.entries) > indexThreshold {
+		m.reindex()
+	}
+}
+
+// insertFirst puts k first; the caller knows k is absent.
+func (m *Map) insertFirst(k string, v any) {
+	m.entries = append(m.entries, entry{})
+	copy(m.entries[1:], m.entries)
+	m.entries[0] = entry{key: k, val: v}
+	if m.idx != nil || len(m.entries) > indexThreshold {
 		m.reindex()
 	}
 }
 
 func (m *Map) reindex() {
-	m.idx = make(map[string]int, len(m.keys)*2)
-	for i, k := range m.keys {
-		m.idx[k] = i
+	m.idx = make(map[string]int, len(m.entries)*2)
+	for i := range m.entries {
+		m.idx[m.entries[i].key] = i
 	}
 }
 
@@ -90,15 +110,12 @@ func (m *Map) Delete(k string) (any, bool) {
 	if i < 0 {
 		return nil, false
 	}
-	v := m.vals[i]
-	copy(m.keys[i:], m.keys[i+1:])
-	copy(m.vals[i:], m.vals[i+1:])
-	m.keys[len(m.keys)-1] = ""
-	m.vals[len(m.vals)-1] = nil
-	m.keys = m.keys[:len(m.keys)-1]
-	m.vals = m.vals[:len(m.vals)-1]
+	v := m.entries[i].val
+	copy(m.entries[i:], m.entries[i+1:])
+	m.entries[len(m.entries)-1] = entry{}
+	m.entries = m.entries[:len(m.entries)-1]
 	if m.idx != nil {
-		if len(m.keys) > indexThreshold {
+		if len(m.entries) > indexThreshold {
 			m.reindex()
 		} else {
 			m.idx = nil
@@ -112,19 +129,23 @@ func (m *Map) Range(fn func(k string, v any) bool) {
 	if m == nil {
 		return
 	}
-	for i, k := range m.keys {
-		if !fn(k, m.vals[i]) {
+	for i := range m.entries {
+		if !fn(m.entries[i].key, m.entries[i].val) {
 			return
 		}
 	}
 }
 
-// Keys returns the keys in order. The slice must not be modified.
+// Keys returns a copy of the keys in order.
 func (m *Map) Keys() []string {
-	if m == nil {
+	if m == nil || len(m.entries) == 0 {
 		return nil
 	}
-	return m.keys
+	keys := make([]string, len(m.entries))
+	for i := range m.entries {
+		keys[i] = m.entries[i].key
+	}
+	return keys
 }
 
 // Clone returns a deep copy.
@@ -132,9 +153,9 @@ func (m *Map) Clone() *Map {
 	if m == nil {
 		return nil
 	}
-	c := &Map{keys: append([]string(nil), m.keys...), vals: make([]any, len(m.vals))}
-	for i, v := range m.vals {
-		c.vals[i] = CloneValue(v)
+	c := &Map{entries: make([]entry, len(m.entries))}
+	for i := range m.entries {
+		c.entries[i] = entry{key: m.entries[i].key, val: CloneValue(m.entries[i].val)}
 	}
 	if m.idx != nil {
 		c.reindex()
