@@ -76,6 +76,7 @@ type Pipeline struct {
 	filters  []step
 	outputs  []step
 	closers  []namedCloser
+	ifs      []*ifStep
 	stats    []PluginStats
 	q        *queue
 
@@ -275,6 +276,7 @@ func (b *builder) steps(nodes []Node, kind Kind) ([]step, error) {
 			}
 		case *If:
 			is := &ifStep{pos: t.Pos}
+			b.p.ifs = append(b.p.ifs, is)
 			for _, br := range t.Branches {
 				body, err := b.steps(br.Body, kind)
 				if err != nil {
@@ -391,6 +393,15 @@ func (p *Pipeline) Counts() (in, filtered, out int64) {
 	return p.eventsIn.Load(), p.eventsFiltered.Load(), p.eventsOut.Load()
 }
 
+// ConditionErrors returns how many condition evaluations met a type error.
+func (p *Pipeline) ConditionErrors() int64 {
+	var n int64
+	for _, is := range p.ifs {
+		n += is.typeErrs.Load()
+	}
+	return n
+}
+
 // InFlight returns the number of events in the queue.
 func (p *Pipeline) InFlight() int { return p.q.len() }
 
@@ -454,8 +465,14 @@ func (p *Pipeline) Run(ctx context.Context, hard context.Context) error {
 	return errors.Join(errs...)
 }
 
-// logStats logs every plugin's counters, one line each.
+// logStats logs every plugin's counters, one line each, and the
+// conditionals that met type errors.
 func (p *Pipeline) logStats() {
+	for _, is := range p.ifs {
+		if n := is.typeErrs.Load(); n > 0 {
+			p.log.Warn("conditional counters", "at", is.pos, "type_errors", n)
+		}
+	}
 	for _, s := range p.stats {
 		attrs := []any{"kind", s.Kind.String(), "plugin", s.Name, "id", s.ID,
 			"in", s.Metrics.In.Load(), "out", s.Metrics.Out.Load(), "failed", s.Metrics.Failed.Load(),
@@ -507,6 +524,11 @@ func (r *inputRunner) EmitAll(evs []*Event) {
 		for _, e := range evs {
 			r.decorate(e)
 		}
+	}
+	n := uint64(len(evs))
+	first := r.p.nextID.Add(n) - n + 1
+	for i, e := range evs {
+		e.id = first + uint64(i)
 	}
 	r.m.In.Add(int64(len(evs)))
 	r.m.Out.Add(int64(len(evs)))
@@ -615,7 +637,7 @@ func (p *Pipeline) runIf(s *ifStep, evs []*Event, run func([]step, []*Event) []*
 				s.typeErrs.Add(1)
 				if s.logged.CompareAndSwap(false, true) {
 					p.log.Warn("condition failed on an event; it is treated as false (logged once per conditional, counted)",
-						"condition", br.cond.String(), "at", s.pos, "event", eventSummary(e), "error", err)
+						"condition", br.cond.String(), "at", s.pos, "event_id", e.ID(), "event", eventSummary(e), "error", err)
 				}
 			}
 			if ok {

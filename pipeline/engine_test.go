@@ -415,3 +415,51 @@ func TestInputDecorations(t *testing.T) {
 		t.Fatalf("type set only when absent: got %v", types)
 	}
 }
+
+func TestConditionalsRouteAndCountTypeErrors(t *testing.T) {
+	in := &sliceInput{chunk: 10, events: func() []*Event {
+		var evs []*Event
+		for i, v := range []any{int64(50), int64(500), "500", nil} {
+			e := NewMessageEvent(fmt.Sprint(i))
+			if v != nil {
+				_ = e.Set(MustFieldRef("n"), v)
+			}
+			evs = append(evs, e)
+		}
+		return evs
+	}}
+	big, small := &collectOutput{}, &collectOutput{}
+	cond, err := ParseCondition("[n] > 100")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tagBig := funcFilter(func(e *Event) FilterResult { e.AddTag("big"); return FilterMatched })
+	p := runPipeline(t, &Spec{
+		Settings: Settings{Workers: 1},
+		Inputs:   []*PluginSpec{fakeInputSpec(in, Common{})},
+		Filters:  []Node{&If{Pos: "test:5:3", Branches: []Branch{{Cond: cond, Body: []Node{fakeFilterSpec("tag", tagBig, Common{})}}}}},
+		Outputs: []Node{&If{Branches: []Branch{{Cond: mustCond(t, `"big" in [tags]`), Body: []Node{fakeOutputSpec("big", big)}}},
+			Else: []Node{fakeOutputSpec("small", small)}}},
+	})
+	if len(big.events()) != 1 || len(small.events()) != 3 {
+		t.Fatalf("big %d, small %d; want 1 and 3", len(big.events()), len(small.events()))
+	}
+	// "500" (a string) and the missing field cannot be compared with 100.
+	if n := p.ConditionErrors(); n != 2 {
+		t.Fatalf("ConditionErrors = %d, want 2", n)
+	}
+	for _, e := range small.events() {
+		if e.ID() == 0 {
+			t.Fatal("event has no id")
+		}
+	}
+}
+
+func mustCond(t *testing.T, s string) *Condition {
+	t.Helper()
+	c, err := ParseCondition(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}

@@ -27,6 +27,7 @@ type Event struct {
 	fields Map
 	meta   *Map
 	ack    *Ack
+	id     uint64
 }
 
 // NewEvent returns an event with @timestamp now and @version "1".
@@ -156,6 +157,10 @@ func (e *Event) Metadata() *Map {
 
 // HasMetadata reports whether the event has a non-empty @metadata.
 func (e *Event) HasMetadata() bool { return e.meta.Len() > 0 }
+
+// ID returns the number the pipeline gave the event when its input
+// emitted it (1, 2, ... per pipeline; 0 before), for logs.
+func (e *Event) ID() uint64 { return e.id }
 
 // Ack returns the acknowledgement group the event belongs to, or nil.
 func (e *Event) Ack() *Ack { return e.ack }
@@ -416,7 +421,6 @@ func (e *Event) Includes(r FieldRef) bool {
 	return ok
 }
 
-var tagsRef = FieldRef{raw: TagsField, path: []string{TagsField}}
 
 // Tags returns the event's tags (nil when none or not a list of strings).
 func (e *Event) Tags() []any {

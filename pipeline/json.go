@@ -468,7 +468,7 @@ func (d *JSONDecoder) convert(v *fastjson.Value) any {
 		// strconv rounds correctly; fastjson's Float64 does not always
 		// ("1.5e-5" gave 1.5000000000000002e-05). Integers beyond int64
 		// become floats; out of range gives ±Inf.
-		if bytes.IndexAny(d.num, ".eE") < 0 {
+		if !bytes.ContainsAny(d.num, ".eE") {
 			if i, err := strconv.ParseInt(string(d.num), 10, 64); err == nil {
 				return i
 			}
