@@ -32,9 +32,47 @@ type Event struct {
 
 // NewEvent returns an event with @timestamp now and @version "1".
 func NewEvent() *Event {
-	e := &Event{ts: Now(), hasTS: true}
-	e.fields.entries = make([]entry, 0, 8)
-	e.fields.Set(VersionField, "1")
+	er := &eventWithRoom{}
+	e := &er.e
+	e.ts, e.hasTS = Now(), true
+	e.fields.entries = er.room[:1:len(er.room)]
+	er.room[0] = entry{key: VersionField, val: "1"}
+	return e
+}
+
+// eventRoom is the number of fields a new event holds before its field
+// slice grows.
+const eventRoom = 8
+
+// eventWithRoom is an Event and room for its first fields in one
+// allocation.
+type eventWithRoom struct {
+	e    Event
+	room [eventRoom]entry
+}
+
+// eventWithRoom16 is eventWithRoom for events decoded with 9 to 16 fields
+// (a python-logstash event has 12 or 13).
+type eventWithRoom16 struct {
+	e    Event
+	room [16]entry
+}
+
+// newEventFor returns an empty event (no @timestamp yet) with room for n
+// fields, in one allocation when n <= 16.
+func newEventFor(n int) *Event {
+	switch {
+	case n <= eventRoom:
+		er := &eventWithRoom{}
+		er.e.fields.entries = er.room[:0:len(er.room)]
+		return &er.e
+	case n <= 16:
+		er := &eventWithRoom16{}
+		er.e.fields.entries = er.room[:0:len(er.room)]
+		return &er.e
+	}
+	e := &Event{}
+	e.fields.entries = make([]entry, 0, n)
 	return e
 }
 
@@ -150,7 +188,7 @@ func (e *Event) Fields() *Map { return &e.fields }
 // Metadata returns the @metadata map, creating it if needed.
 func (e *Event) Metadata() *Map {
 	if e.meta == nil {
-		e.meta = &Map{}
+		e.meta = NewMap(smallMapRoom)
 	}
 	return e.meta
 }
@@ -318,7 +356,7 @@ func (e *Event) Set(r FieldRef, v any) error {
 		case *Map:
 			next, ok = t.Get(p)
 			if !ok || next == nil {
-				nm := &Map{}
+				nm := NewMap(smallMapRoom)
 				t.Set(p, nm)
 				cur = nm
 				continue
@@ -329,7 +367,7 @@ func (e *Event) Set(r FieldRef, v any) error {
 				return fmt.Errorf("%w %s: [%s] is an array without element %q", ErrFieldSet, r.raw, path[i-1], p)
 			}
 			if next = t[idx]; next == nil {
-				nm := &Map{}
+				nm := NewMap(smallMapRoom)
 				t[idx] = nm
 				cur = nm
 				continue

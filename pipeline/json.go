@@ -394,8 +394,7 @@ func (d *JSONDecoder) DecodeEvents(data []byte, emit func(*Event)) error {
 // event builds an event straight from a top-level object.
 func (d *JSONDecoder) event(v *fastjson.Value) *Event {
 	o, _ := v.Object()
-	e := &Event{}
-	e.fields.entries = make([]entry, 0, o.Len()+1) // +1: room for @version
+	e := newEventFor(o.Len() + 1) // +1: room for @version
 	var ts any
 	var hasTS bool
 	o.Visit(func(k []byte, x *fastjson.Value) {

@@ -25,8 +25,24 @@ type entry struct {
 	val any
 }
 
-// NewMap returns an empty map with room for n entries.
+// smallMapRoom is the number of entries a small map gets in the same
+// allocation as the map itself.
+const smallMapRoom = 4
+
+// smallMap is a Map and room for its first entries in one allocation.
+type smallMap struct {
+	m    Map
+	room [smallMapRoom]entry
+}
+
+// NewMap returns an empty map with room for n entries. Maps for up to four
+// entries (nested objects such as [host] or [event]) take one allocation.
 func NewMap(n int) *Map {
+	if n <= smallMapRoom {
+		sm := &smallMap{}
+		sm.m.entries = sm.room[:0:smallMapRoom]
+		return &sm.m
+	}
 	return &Map{entries: make([]entry, 0, n)}
 }
 

@@ -5,11 +5,20 @@ package main
 
 import (
 	"os"
+	"runtime/debug"
 
 	"github.com/pipeproject/pipe/internal/cli"
 	"github.com/pipeproject/pipe/plugins/all"
 )
 
+// defaultGCPercent trades a little memory for throughput: measured on
+// generator -> null, GOGC=100 ran at 2.0M events/s in 12-15 MB, 200 at
+// 2.7M/s in 17-19 MB. GOGC in the environment still wins.
+const defaultGCPercent = 200
+
 func main() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(defaultGCPercent)
+	}
 	os.Exit(cli.Run(cli.ProcessEnv(all.Registry())))
 }
