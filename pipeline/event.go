@@ -459,7 +459,6 @@ func (e *Event) Includes(r FieldRef) bool {
 	return ok
 }
 
-
 // Tags returns the event's tags (nil when none or not a list of strings).
 func (e *Event) Tags() []any {
 	v, _ := e.fields.Get(TagsField)
