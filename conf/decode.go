@@ -106,7 +106,7 @@ func (l *loader) decodeConfig(body *hclsyntax.Body, p pipeline.Plugin, what stri
 	bad := false
 	for name, a := range body.Attributes {
 		if i, ok := s.kvFields[name]; ok {
-			kvs, ok := l.kvs(name, a.Expr, false)
+			kvs, ok := l.kvs(name, a.Expr, false, false)
 			bad = bad || !ok
 			reflect.ValueOf(cfg).Elem().Field(i).Set(reflect.ValueOf(kvs))
 		} else if s.attrs[name] {
@@ -261,7 +261,7 @@ func (l *loader) common(c *pipeline.Common, content *hcl.BodyContent, names []st
 		case "remove_field":
 			c.RemoveField = l.stringList(name, a.Expr, true, true)
 		case "add_field":
-			c.AddField, _ = l.kvs(name, a.Expr, true)
+			c.AddField, _ = l.kvs(name, a.Expr, true, true)
 		}
 	}
 }
@@ -302,8 +302,9 @@ func (l *loader) stringList(name string, expr hcl.Expression, sprintf, fieldRef 
 // kvs decodes an object of strings such as add_field, keeping the order in
 // which the keys are written (a key given twice keeps its first place and
 // its last value, as a Ruby hash). With sprintf, keys and values are
-// checked as sprintf formats.
-func (l *loader) kvs(name string, expr hcl.Expression, sprintf bool) ([]pipeline.KV, bool) {
+// checked as sprintf formats; with fieldKeys a constant key must also be a
+// field reference.
+func (l *loader) kvs(name string, expr hcl.Expression, sprintf, fieldKeys bool) ([]pipeline.KV, bool) {
 	var m map[string]string
 	if !l.decode(name, expr, &m) {
 		return nil, false
@@ -318,7 +319,7 @@ func (l *loader) kvs(name string, expr hcl.Expression, sprintf bool) ([]pipeline
 		kvs := make([]pipeline.KV, 0, len(keys))
 		for _, k := range keys {
 			if sprintf {
-				l.checkTemplate(k, expr, false)
+				l.checkTemplate(k, expr, fieldKeys)
 				l.checkTemplate(m[k], expr, false)
 			}
 			kvs = append(kvs, pipeline.KV{Key: k, Value: m[k]})
@@ -334,7 +335,7 @@ func (l *loader) kvs(name string, expr hcl.Expression, sprintf bool) ([]pipeline
 			continue
 		}
 		if sprintf {
-			l.checkTemplate(k, it.KeyExpr, false)
+			l.checkTemplate(k, it.KeyExpr, fieldKeys)
 			l.checkTemplate(v, it.ValueExpr, false)
 		}
 		if i, dup := at[k]; dup {

@@ -78,6 +78,7 @@ func Load(srcs []Source, reg *pipeline.Registry, opts Options) (*pipeline.Spec, 
 		counts:  map[string]int{},
 		schemas: map[schemaKey]*pluginSchema{},
 	}
+	l.spec.Settings.BatchDelayMillis = pipeline.BatchDelayUnset
 	bodies := make([]*hclsyntax.Body, 0, len(srcs))
 	for i, s := range srcs {
 		key := s.Name

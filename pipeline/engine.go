@@ -17,6 +17,8 @@ const (
 	DefaultBatchSize        = 125
 	DefaultBatchDelayMillis = 50
 	DefaultECSCompatibility = "v8"
+	// BatchDelayUnset in Settings.BatchDelayMillis stands for the default.
+	BatchDelayUnset = -1
 )
 
 // Options are what the process gives a pipeline besides its Spec.
@@ -48,7 +50,7 @@ func (s Settings) WithDefaults() Settings {
 	if s.BatchSize <= 0 {
 		s.BatchSize = DefaultBatchSize
 	}
-	if s.BatchDelayMillis <= 0 {
+	if s.BatchDelayMillis < 0 {
 		s.BatchDelayMillis = DefaultBatchDelayMillis
 	}
 	if s.QueueSize <= 0 {
@@ -105,10 +107,11 @@ type filterStep struct {
 }
 
 type outputStep struct {
-	id  string
-	o   Output
-	m   *Metrics
-	log *slog.Logger
+	id      string
+	o       Output
+	m       *Metrics
+	log     *slog.Logger
+	metrics bool // the enable_metric option
 }
 
 type ifStep struct {
@@ -133,10 +136,18 @@ type decorations struct {
 	addTag      []*Template
 	removeField []*Template
 	removeTag   []*Template
+
+	log      *slog.Logger
+	failures *atomic.Int64
+	logged   atomic.Bool
 }
 
+// tmplKV is one add_field entry: key is nil when the key is a constant,
+// parsed once into ref.
 type tmplKV struct {
-	key, value *Template
+	key   *Template
+	ref   FieldRef
+	value *Template
 }
 
 func (d *decorations) empty() bool {
@@ -171,11 +182,12 @@ func New(spec *Spec, opts Options) (*Pipeline, error) {
 		if !ok {
 			return nil, fmt.Errorf("%s: %s is not an input", in.Pos, in.Plugin.Name)
 		}
-		deco, err := newDecorations(in.Common)
+		deco, err := newDecorations(in.Common, d)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %s: %w", in.Pos, d.ID, err)
 		}
-		p.inputs = append(p.inputs, &inputRunner{p: p, id: d.ID, name: in.Plugin.Name, in: input, m: d.Metrics, deco: deco, log: d.Logger})
+		p.inputs = append(p.inputs, &inputRunner{p: p, id: d.ID, name: in.Plugin.Name, in: input, m: d.Metrics, deco: deco,
+			log: d.Logger, metrics: in.Common.EnableMetric})
 	}
 	var err error
 	if p.filters, err = b.steps(spec.Filters, KindFilter); err != nil {
@@ -259,7 +271,7 @@ func (b *builder) steps(nodes []Node, kind Kind) ([]step, error) {
 				if !ok {
 					return nil, fmt.Errorf("%s: %s is not a filter", t.Pos, t.Plugin.Name)
 				}
-				deco, err := newDecorations(t.Common)
+				deco, err := newDecorations(t.Common, d)
 				if err != nil {
 					return nil, fmt.Errorf("%s: %s: %w", t.Pos, d.ID, err)
 				}
@@ -272,7 +284,7 @@ func (b *builder) steps(nodes []Node, kind Kind) ([]step, error) {
 				if !ok {
 					return nil, fmt.Errorf("%s: %s is not an output", t.Pos, t.Plugin.Name)
 				}
-				out = append(out, &outputStep{id: d.ID, o: o, m: d.Metrics, log: d.Logger})
+				out = append(out, &outputStep{id: d.ID, o: o, m: d.Metrics, log: d.Logger, metrics: t.Common.EnableMetric})
 			}
 		case *If:
 			is := &ifStep{pos: t.Pos}
@@ -296,8 +308,11 @@ func (b *builder) steps(nodes []Node, kind Kind) ([]step, error) {
 	return out, nil
 }
 
-func newDecorations(c Common) (*decorations, error) {
-	d := &decorations{typ: c.Type, tags: c.Tags}
+func newDecorations(c Common, d0 Deps) (*decorations, error) {
+	d := &decorations{typ: c.Type, tags: c.Tags, log: d0.Logger}
+	if len(c.AddField) > 0 {
+		d.failures = d0.Metrics.Counter("add_field_failures")
+	}
 	var errs []error
 	parse := func(s string) *Template {
 		t, err := ParseTemplate(s)
@@ -308,7 +323,15 @@ func newDecorations(c Common) (*decorations, error) {
 		return t
 	}
 	for _, kv := range c.AddField {
-		d.addField = append(d.addField, tmplKV{key: parse(kv.Key), value: parse(kv.Value)})
+		tk := tmplKV{key: parse(kv.Key), value: parse(kv.Value)}
+		if tk.key != nil && tk.key.IsConstant() {
+			ref, err := ParseFieldRef(kv.Key)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("add_field key %q: %w", kv.Key, err))
+			}
+			tk.key, tk.ref = nil, ref
+		}
+		d.addField = append(d.addField, tk)
 	}
 	for _, s := range c.AddTag {
 		d.addTag = append(d.addTag, parse(s))
@@ -323,50 +346,54 @@ func newDecorations(c Common) (*decorations, error) {
 }
 
 // addField applies add_field as Logstash does: key and value are sprintf
-// formats; an existing value becomes a list and the new value is appended.
-func addField(e *Event, kvs []tmplKV, log *slog.Logger) {
-	for _, kv := range kvs {
-		ref, err := ParseFieldRef(kv.key.Render(e))
-		if err != nil {
-			log.Warn("add_field: invalid field name", "field", kv.key.String(), "error", err)
-			continue
-		}
-		v := kv.value.Render(e)
-		old, ok := e.Get(ref)
-		if ok && old != nil {
-			switch t := old.(type) {
-			case []any:
-				if !containsString(t, v) {
-					_ = e.Set(ref, append(t, v))
-				}
-				continue
-			default:
-				if s, isStr := old.(string); isStr && s == v {
-					continue
-				}
-				_ = e.Set(ref, []any{old, v})
+// formats; an existing value becomes a list and the new value is appended
+// (even when equal, as Logstash). A key that is no field reference, or a
+// path through a scalar, is counted and logged once per plugin.
+func (d *decorations) applyAddField(e *Event) {
+	for i := range d.addField {
+		kv := &d.addField[i]
+		ref := kv.ref
+		if kv.key != nil {
+			var err error
+			if ref, err = ParseFieldRef(kv.key.Render(e)); err != nil {
+				d.fail(e, "add_field: the key is not a field reference", kv.key.String(), err)
 				continue
 			}
 		}
-		if err := e.Set(ref, v); err != nil {
-			log.Warn("add_field: cannot set field", "field", ref.String(), "error", err)
+		v := kv.value.Render(e)
+		old, ok := e.Get(ref)
+		var err error
+		switch t := old.(type) {
+		case nil:
+			if ok && t == nil {
+				err = e.Set(ref, []any{nil, v})
+			} else {
+				err = e.Set(ref, v)
+			}
+		case []any:
+			err = e.Set(ref, append(t, v))
+		default:
+			err = e.Set(ref, []any{old, v})
+		}
+		if err != nil {
+			d.fail(e, "add_field: cannot set the field", ref.String(), err)
 		}
 	}
 }
 
-func containsString(l []any, s string) bool {
-	for _, x := range l {
-		if v, ok := x.(string); ok && v == s {
-			return true
-		}
+// fail counts a decoration that could not be applied and logs the first.
+func (d *decorations) fail(e *Event, msg, field string, err error) {
+	d.failures.Add(1)
+	if d.logged.CompareAndSwap(false, true) {
+		d.log.Warn(msg+" (logged once per plugin; counted as add_field_failures)",
+			"field", field, "event_id", e.ID(), "error", err)
 	}
-	return false
 }
 
 // applyFilterMatched runs Logstash's filter_matched: add_field, remove_field,
 // add_tag, remove_tag, in that order.
-func (d *decorations) applyFilterMatched(e *Event, log *slog.Logger) {
-	addField(e, d.addField, log)
+func (d *decorations) applyFilterMatched(e *Event) {
+	d.applyAddField(e)
 	for _, t := range d.removeField {
 		name := t.Render(e)
 		if ref, err := ParseFieldRef(name); err == nil {
@@ -492,6 +519,8 @@ type inputRunner struct {
 	m    *Metrics
 	deco *decorations
 	log  *slog.Logger
+	// metrics is the enable_metric option.
+	metrics bool
 }
 
 func (r *inputRunner) run(ctx context.Context) error {
@@ -530,8 +559,10 @@ func (r *inputRunner) EmitAll(evs []*Event) {
 	for i, e := range evs {
 		e.id = first + uint64(i)
 	}
-	r.m.In.Add(int64(len(evs)))
-	r.m.Out.Add(int64(len(evs)))
+	if r.metrics {
+		r.m.In.Add(int64(len(evs)))
+		r.m.Out.Add(int64(len(evs)))
+	}
 	r.p.eventsIn.Add(int64(len(evs)))
 	if !r.p.q.push(evs) {
 		// Only after the queue closed, which happens once every input has
@@ -552,7 +583,7 @@ func (r *inputRunner) decorate(e *Event) {
 		e.AddTag(t)
 	}
 	if len(d.addField) > 0 {
-		addField(e, d.addField, r.log)
+		d.applyAddField(e)
 	}
 }
 
@@ -604,7 +635,7 @@ func (p *Pipeline) runFilter(s *filterStep, evs []*Event) []*Event {
 		switch s.f.Filter(e) {
 		case FilterMatched:
 			if s.deco != nil {
-				s.deco.applyFilterMatched(e, p.log)
+				s.deco.applyFilterMatched(e)
 			}
 			out = append(out, e)
 		case FilterSkipped:
@@ -626,12 +657,18 @@ func (p *Pipeline) runFilter(s *filterStep, evs []*Event) []*Event {
 
 // runIf splits the events by the first branch whose condition holds, runs
 // each part through its branch (run returns what came out) and joins the
-// parts again.
+// parts again in the events' original order, so that one worker keeps the
+// order of its input as Logstash does. Events a branch adds go after the
+// others.
 func (p *Pipeline) runIf(s *ifStep, evs []*Event, run func([]step, []*Event) []*Event) []*Event {
 	parts := make([][]*Event, len(s.branches)+1)
-	for _, e := range evs {
+	// pos belongs to the enclosing conditional too: keep its values.
+	saved := make([]int, len(evs))
+	for i, e := range evs {
+		saved[i] = e.pos
+		e.pos = i
 		k := len(s.branches)
-		for i, br := range s.branches {
+		for j, br := range s.branches {
 			ok, err := br.cond.Eval(e)
 			if err != nil {
 				s.typeErrs.Add(1)
@@ -641,13 +678,16 @@ func (p *Pipeline) runIf(s *ifStep, evs []*Event, run func([]step, []*Event) []*
 				}
 			}
 			if ok {
-				k = i
+				k = j
 				break
 			}
 		}
 		parts[k] = append(parts[k], e)
 	}
-	out := evs[:0]
+	n := len(evs)
+	slots := evs // reused: every event is in parts now
+	clear(slots)
+	var extra []*Event
 	for i, part := range parts {
 		if len(part) == 0 {
 			continue
@@ -658,7 +698,24 @@ func (p *Pipeline) runIf(s *ifStep, evs []*Event, run func([]step, []*Event) []*
 		} else {
 			body = s.elseBody
 		}
-		out = append(out, run(body, part)...)
+		for _, e := range run(body, part) {
+			if e.pos >= 0 && e.pos < n && slots[e.pos] == nil {
+				slots[e.pos] = e
+			} else {
+				extra = append(extra, e)
+			}
+		}
+	}
+	out := slots[:0]
+	for i, e := range slots[:n] {
+		if e != nil {
+			e.pos = saved[i]
+			out = append(out, e)
+		}
+	}
+	out = append(out, extra...)
+	for i := len(out); i < n; i++ {
+		slots[i] = nil
 	}
 	return out
 }
@@ -697,16 +754,22 @@ func (p *Pipeline) runOutputs(hard context.Context, steps []step, evs []*Event) 
 // while it fails, until it succeeds or hard is done.
 func (p *Pipeline) write(hard context.Context, s *outputStep, evs []*Event) {
 	start := time.Now()
-	s.m.In.Add(int64(len(evs)))
+	if s.metrics {
+		s.m.In.Add(int64(len(evs)))
+	}
 	wait := p.backoff
 	for attempt := 1; ; attempt++ {
 		err := s.o.Write(hard, evs)
 		if err == nil {
-			s.m.Out.Add(int64(len(evs)))
-			s.m.DurationNanos.Add(int64(time.Since(start)))
+			if s.metrics {
+				s.m.Out.Add(int64(len(evs)))
+				s.m.DurationNanos.Add(int64(time.Since(start)))
+			}
 			return
 		}
-		s.m.Failed.Add(int64(len(evs)))
+		if s.metrics {
+			s.m.Failed.Add(int64(len(evs)))
+		}
 		if hard.Err() != nil {
 			s.log.Error("output failed during forced shutdown; events lost", "count", len(evs), "error", err)
 			return

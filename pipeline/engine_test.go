@@ -87,7 +87,7 @@ func fakeFilterSpec(id string, f Filter, c Common) *PluginSpec {
 
 func fakeOutputSpec(id string, o Output) *PluginSpec {
 	return &PluginSpec{Plugin: NewOutputPlugin("fake_out", "", "", func() *fakeCfg { return &fakeCfg{} },
-		func(*fakeCfg, Deps) (Output, error) { return o, nil }), Common: Common{ID: id}, Pos: "test:3:1"}
+		func(*fakeCfg, Deps) (Output, error) { return o, nil }), Common: Common{ID: id, EnableMetric: true}, Pos: "test:3:1"}
 }
 
 func numbered(n int, ack *Ack) func() []*Event {
@@ -462,4 +462,39 @@ func mustCond(t *testing.T, s string) *Condition {
 		t.Fatal(err)
 	}
 	return c
+}
+
+func TestOneWorkerKeepsOrderThroughConditionals(t *testing.T) {
+	in := &sliceInput{events: numbered(1000, nil), chunk: 37}
+	out := &collectOutput{}
+	odd := mustCond(t, "[n] in [1, 3, 5, 7, 9]")
+	small := mustCond(t, "[n] < 500")
+	dropSome := funcFilter(func(e *Event) FilterResult {
+		if v, _ := e.Get(MustFieldRef("n")); v.(int64)%10 == 4 {
+			return FilterDropped
+		}
+		return FilterMatched
+	})
+	tag := funcFilter(func(e *Event) FilterResult { e.AddTag("t"); return FilterMatched })
+	runPipeline(t, &Spec{
+		Settings: Settings{Workers: 1, BatchSize: 125},
+		Inputs:   []*PluginSpec{fakeInputSpec(in, Common{})},
+		Filters: []Node{&If{Branches: []Branch{
+			{Cond: small, Body: []Node{&If{Branches: []Branch{{Cond: odd, Body: []Node{fakeFilterSpec("tag", tag, Common{})}}},
+				Else: []Node{fakeFilterSpec("drop", dropSome, Common{})}}}},
+		}, Else: []Node{fakeFilterSpec("tag2", tag, Common{})}}},
+		Outputs: []Node{fakeOutputSpec("o", out)},
+	})
+	got := out.events()
+	prev := int64(-1)
+	for _, e := range got {
+		v, _ := e.Get(MustFieldRef("n"))
+		if v.(int64) <= prev {
+			t.Fatalf("order broken: %d after %d", v, prev)
+		}
+		prev = v.(int64)
+	}
+	if len(got) != 1000-50 {
+		t.Fatalf("got %d events, want 950", len(got))
+	}
 }

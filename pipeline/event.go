@@ -28,6 +28,7 @@ type Event struct {
 	meta   *Map
 	ack    *Ack
 	id     uint64
+	pos    int // a worker's scratch: the event's place in its batch
 }
 
 // NewEvent returns an event with @timestamp now and @version "1".

@@ -307,6 +307,13 @@ func (d *JSONDecoder) collect(v *fastjson.Value) {
 		b, _ := v.StringBytes()
 		d.arena = append(d.arena, b...)
 		d.ends = append(d.ends, len(d.arena))
+	case fastjson.TypeNumber:
+		// Checked here so that building values cannot fail afterwards
+		// and events can be handed out as they are built.
+		d.num = v.MarshalTo(d.num[:0])
+		if !validJSONNumber(d.num) && d.err == nil {
+			d.err = fmt.Errorf("%w %q", errJSONNumber, d.num)
+		}
 	case fastjson.TypeArray:
 		arr, _ := v.Array()
 		for _, x := range arr {
@@ -350,24 +357,26 @@ func isBlank(data []byte) bool {
 // DecodeEvents parses data and makes events from it: one for an object, one
 // per element for an array of objects (as Logstash's json codecs do), none
 // for blank input (as Logstash's Event.fromJson). The rules of EventFromMap
-// apply to each. Nothing is emitted when an error is returned.
+// apply to each. Every error is found before the first event is emitted,
+// and events are emitted as they are built.
 func (d *JSONDecoder) DecodeEvents(data []byte, emit func(*Event)) error {
 	if isBlank(data) {
 		return nil
 	}
+	if len(data) >= largeDocument {
+		return d.decodeLarge(data, emit)
+	}
+	return d.decodeFast(data, emit)
+}
+
+// decodeFast is DecodeEvents through fastjson's tree.
+func (d *JSONDecoder) decodeFast(data []byte, emit func(*Event)) error {
 	v, err := d.p.ParseBytes(data)
 	if err != nil {
 		return fmt.Errorf("parse JSON: %w", err)
 	}
-	d.gather(v)
 	switch v.Type() {
 	case fastjson.TypeObject:
-		e := d.event(v)
-		if err := d.takeErr(); err != nil {
-			return err
-		}
-		emit(e)
-		return nil
 	case fastjson.TypeArray:
 		arr, _ := v.Array()
 		for _, x := range arr {
@@ -375,20 +384,24 @@ func (d *JSONDecoder) DecodeEvents(data []byte, emit func(*Event)) error {
 				return fmt.Errorf("%w: array element is %s", ErrJSONNotObject, x.Type())
 			}
 		}
-		evs := make([]*Event, len(arr))
-		for i, x := range arr {
-			evs[i] = d.event(x)
-		}
-		if err := d.takeErr(); err != nil {
-			return err
-		}
-		for _, e := range evs {
-			emit(e)
-		}
-		return nil
 	default:
 		return fmt.Errorf("%w: got %s", ErrJSONNotObject, v.Type())
 	}
+	d.gather(v)
+	if err := d.takeErr(); err != nil {
+		return err
+	}
+	if v.Type() == fastjson.TypeObject {
+		emit(d.event(v))
+		return nil
+	}
+	// One event at a time: a long array never exists as events all at once
+	// unless the caller keeps them.
+	arr, _ := v.Array()
+	for _, x := range arr {
+		emit(d.event(x))
+	}
+	return nil
 }
 
 // event builds an event straight from a top-level object.
@@ -451,13 +464,8 @@ func (d *JSONDecoder) convert(v *fastjson.Value) any {
 	case fastjson.TypeString:
 		return d.str()
 	case fastjson.TypeNumber:
+		// gather has checked the number's syntax.
 		d.num = v.MarshalTo(d.num[:0])
-		if !validJSONNumber(d.num) {
-			if d.err == nil {
-				d.err = fmt.Errorf("%w %q", errJSONNumber, d.num)
-			}
-			return nil
-		}
 		if i, ok := parseSmallInt(d.num); ok {
 			if i >= 0 && i < int64(len(smallInts)) {
 				return smallInts[i]

@@ -111,8 +111,8 @@ type Settings struct {
 	Workers int
 	// BatchSize is the largest batch a worker takes (125).
 	BatchSize int
-	// BatchDelayMillis is how long a worker waits for a batch to fill (50;
-	// 0 means the default, so the shortest wait is 1 ms).
+	// BatchDelayMillis is how long a worker waits for a batch to fill (50).
+	// 0 means no wait; BatchDelayUnset (negative) means the default.
 	BatchDelayMillis int
 	// QueueSize bounds the events between inputs and workers (default:
 	// workers × batch_size × 4).

@@ -76,6 +76,28 @@ type flags struct {
 	shutdownTimeout time.Duration
 	ecs             string
 	cpuProfile      string
+
+	workersSet, batchSizeSet, batchDelaySet bool
+}
+
+// validate rejects flag values that cannot work, instead of replacing them.
+func (f *flags) validate() error {
+	switch {
+	case f.workersSet && f.workers < 1:
+		return fmt.Errorf("-w/--pipeline.workers must be at least 1, not %d", f.workers)
+	case f.batchSizeSet && f.batchSize < 1:
+		return fmt.Errorf("-b/--pipeline.batch.size must be at least 1, not %d", f.batchSize)
+	case f.batchDelaySet && f.batchDelay < 0:
+		return fmt.Errorf("-u/--pipeline.batch.delay must be at least 0 (milliseconds), not %d", f.batchDelay)
+	case f.shutdownTimeout <= 0:
+		return fmt.Errorf("--shutdown-timeout must be positive, not %s", f.shutdownTimeout)
+	}
+	switch f.ecs {
+	case "", "disabled", "v1", "v8":
+	default:
+		return fmt.Errorf("--pipeline.ecs_compatibility must be disabled, v1 or v8, not %q", f.ecs)
+	}
+	return nil
 }
 
 const usageText = `Usage:
@@ -108,6 +130,15 @@ func Run(env *Env) int {
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(env.Stderr, "pipe: unexpected argument %q (see 'pipe help')\n", fs.Arg(0))
+		return exitUsage
+	}
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	f.workersSet = set["w"] || set["pipeline.workers"]
+	f.batchSizeSet = set["b"] || set["pipeline.batch.size"]
+	f.batchDelaySet = set["u"] || set["pipeline.batch.delay"]
+	if err := f.validate(); err != nil {
+		fmt.Fprintf(env.Stderr, "pipe: %v\n", err)
 		return exitUsage
 	}
 	if len(f.paths) == 0 && f.configString == "" {
@@ -181,8 +212,8 @@ func newFlagSet(out io.Writer) (*flag.FlagSet, *flags) {
 	fs.IntVar(&f.workers, "pipeline.workers", 0, "pipeline workers (default: number of cores)")
 	fs.IntVar(&f.batchSize, "b", 0, "events per worker batch (default 125); same as --pipeline.batch.size")
 	fs.IntVar(&f.batchSize, "pipeline.batch.size", 0, "events per worker batch (default 125)")
-	fs.IntVar(&f.batchDelay, "u", -1, "ms a worker waits for a batch to fill (default 50); same as --pipeline.batch.delay")
-	fs.IntVar(&f.batchDelay, "pipeline.batch.delay", -1, "ms a worker waits for a batch to fill (default 50)")
+	fs.IntVar(&f.batchDelay, "u", 0, "ms a worker waits for a batch to fill (default 50); same as --pipeline.batch.delay")
+	fs.IntVar(&f.batchDelay, "pipeline.batch.delay", 0, "ms a worker waits for a batch to fill (default 50)")
 	fs.StringVar(&f.ecs, "pipeline.ecs_compatibility", "", "default ecs_compatibility: disabled, v1 or v8 (default v8)")
 	fs.StringVar(&f.logLevel, "log.level", "info", "log level: error, warn, info, debug (trace = debug)")
 	fs.StringVar(&f.logFormat, "log.format", "plain", "log format: plain or json")
@@ -193,13 +224,13 @@ func newFlagSet(out io.Writer) (*flag.FlagSet, *flags) {
 }
 
 func applyFlags(s *pipeline.Settings, f *flags) {
-	if f.workers > 0 {
+	if f.workersSet {
 		s.Workers = f.workers
 	}
-	if f.batchSize > 0 {
+	if f.batchSizeSet {
 		s.BatchSize = f.batchSize
 	}
-	if f.batchDelay >= 0 {
+	if f.batchDelaySet {
 		s.BatchDelayMillis = f.batchDelay
 	}
 	if f.ecs != "" {

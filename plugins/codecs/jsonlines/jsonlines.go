@@ -113,7 +113,6 @@ type decoder struct {
 	c      *Codec
 	split  *lines.Splitter
 	parser codecutil.JSONParser
-	events []*pipeline.Event
 }
 
 var _ pipeline.Decoder = (*decoder)(nil)
@@ -136,9 +135,5 @@ func (d *decoder) line(line []byte, truncated bool, emit func(*pipeline.Event)) 
 		emit(e)
 		return
 	}
-	d.events, _ = d.parser.Parse(d.events[:0], line)
-	for i, e := range d.events {
-		d.events[i] = nil
-		emit(e)
-	}
+	d.parser.ParseEach(line, emit)
 }

@@ -18,6 +18,9 @@ const Name = "stdin"
 // readSize is the size of one read from standard input.
 const readSize = 64 << 10
 
+// maxPending is the most decoded events held before they go to the queue.
+const maxPending = 1024
+
 // Config is the stdin input's configuration. The codec, type, tags and
 // add_field options are common to every input.
 type Config struct {
@@ -110,15 +113,26 @@ func (in *Input) Run(ctx context.Context, out pipeline.Emitter) error {
 	}()
 	dec := in.codec.NewDecoder()
 	var evs []*pipeline.Event
+	flush := func() {
+		out.EmitAll(evs)
+		clear(evs)
+		evs = evs[:0]
+	}
 	emit := func(e *pipeline.Event) {
 		e.SetIfAbsent(in.hostRef, in.host)
 		evs = append(evs, e)
+		if len(evs) >= maxPending {
+			// A block (or one line holding a long JSON array) can decode
+			// into many events: hand them over as they come, so memory
+			// stays bounded by the queue.
+			flush()
+		}
 	}
 	for {
 		select {
 		case <-ctx.Done():
 			dec.Flush(emit)
-			out.EmitAll(evs)
+			flush()
 			return nil
 		case b := <-blocks:
 			if len(b.data) > 0 {
@@ -127,15 +141,13 @@ func (in *Input) Run(ctx context.Context, out pipeline.Emitter) error {
 			free <- b.data[:cap(b.data)]
 			if b.err != nil {
 				dec.Flush(emit)
-				out.EmitAll(evs)
+				flush()
 				if errors.Is(b.err, io.EOF) {
 					return nil
 				}
 				return fmt.Errorf("read stdin: %w", b.err)
 			}
-			out.EmitAll(evs)
-			clear(evs)
-			evs = evs[:0]
+			flush()
 		}
 	}
 }

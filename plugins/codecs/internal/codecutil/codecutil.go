@@ -263,6 +263,34 @@ func (p *JSONParser) Parse(dst []*pipeline.Event, data []byte) (events []*pipeli
 	return dst, true
 }
 
+// ParseEach is Parse handing each event to emit as soon as it is made, so
+// a document holding a long array never exists as events all at once. ok
+// is as for Parse.
+func (p *JSONParser) ParseEach(data []byte, emit func(*pipeline.Event)) (ok bool) {
+	if IsBlank(data) {
+		return true
+	}
+	if !p.Target.IsZero() {
+		var evs []*pipeline.Event
+		evs, ok = p.Parse(nil, data)
+		for _, e := range evs {
+			emit(e)
+		}
+		return ok
+	}
+	// DecodeEvents reports every error before it emits anything.
+	if err := p.dec.DecodeEvents(data, emit); err != nil {
+		if p.Failures != nil {
+			p.Failures.Add(1)
+		}
+		e := pipeline.NewMessageEvent(string(data))
+		e.AddTag(TagJSONParseFailure)
+		emit(e)
+		return false
+	}
+	return true
+}
+
 func (p *JSONParser) targeted(dst []*pipeline.Event, data []byte) ([]*pipeline.Event, error) {
 	v, err := p.dec.DecodeValue(data)
 	if err != nil {
