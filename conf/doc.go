@@ -36,6 +36,9 @@
 //	  if "'_jsonparsefailure' in [tags]" { null {} }
 //	}
 //
+// (The json and mutate filters above stand for any filter plugin; the
+// plugins a build knows are those of its registry, plugins/all.)
+//
 // The input, filter and output sections may repeat, in one file or across
 // files; their contents are concatenated in order. Only the pipeline block
 // sets pipeline.Settings, and only with the values it gives (the CLI applies
