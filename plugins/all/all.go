@@ -15,6 +15,7 @@ import (
 	"github.com/pipeproject/pipe/plugins/filters/drop"
 	"github.com/pipeproject/pipe/plugins/inputs/generator"
 	"github.com/pipeproject/pipe/plugins/inputs/stdin"
+	"github.com/pipeproject/pipe/plugins/inputs/tcp"
 	"github.com/pipeproject/pipe/plugins/outputs/null"
 	"github.com/pipeproject/pipe/plugins/outputs/stdout"
 )
@@ -25,6 +26,7 @@ func Plugins() []pipeline.Plugin {
 		// inputs
 		generator.Plugin(),
 		stdin.Plugin(),
+		tcp.Plugin(),
 		// filters
 		drop.Plugin(),
 		// outputs
