@@ -33,7 +33,10 @@ type pluginSchema struct {
 	// kvFields are the attributes decoded into []pipeline.KV fields (by
 	// field index): objects whose order is kept, which gohcl cannot do.
 	kvFields map[string]int
-	common   []string // the kind's common options not shadowed by the plugin's
+	// kvMulti marks the kvFields tagged `pipe:"multi"`: a value may be a
+	// string or a list of strings, one KV per element (keys repeat).
+	kvMulti map[string]bool
+	common  []string // the kind's common options not shadowed by the plugin's
 	// merged is the plugin's options then the common ones, all optional:
 	// checking a body against it finds every misspelt name, with
 	// suggestions across both.
@@ -55,6 +58,12 @@ func (l *loader) schema(p pipeline.Plugin) *pluginSchema {
 						s.kvFields = map[string]int{}
 					}
 					s.kvFields[name] = i
+					if f.Tag.Get("pipe") == "multi" {
+						if s.kvMulti == nil {
+							s.kvMulti = map[string]bool{}
+						}
+						s.kvMulti[name] = true
+					}
 				}
 			}
 		}
@@ -106,7 +115,12 @@ func (l *loader) decodeConfig(body *hclsyntax.Body, p pipeline.Plugin, what stri
 	bad := false
 	for name, a := range body.Attributes {
 		if i, ok := s.kvFields[name]; ok {
-			kvs, ok := l.kvs(name, a.Expr, false, false)
+			var kvs []pipeline.KV
+			if s.kvMulti[name] {
+				kvs, ok = l.kvsMulti(name, a.Expr)
+			} else {
+				kvs, ok = l.kvs(name, a.Expr, false, false)
+			}
 			bad = bad || !ok
 			reflect.ValueOf(cfg).Elem().Field(i).Set(reflect.ValueOf(kvs))
 		} else if s.attrs[name] {
@@ -346,6 +360,61 @@ func (l *loader) kvs(name string, expr hcl.Expression, sprintf, fieldKeys bool) 
 		kvs = append(kvs, pipeline.KV{Key: k, Value: v})
 	}
 	return kvs, true
+}
+
+// kvsMulti decodes an object whose values are strings or lists of strings
+// (grok's match) into KVs in the order written: a list gives one KV per
+// element under the same key, and a key written twice keeps both entries.
+func (l *loader) kvsMulti(name string, expr hcl.Expression) ([]pipeline.KV, bool) {
+	v, diags := expr.Value(l.ctx)
+	diags = dropFollowUps(diags)
+	l.addHCL(diags)
+	if diags.HasErrors() {
+		return nil, false
+	}
+	if !v.IsKnown() || v.IsNull() || !(v.Type().IsObjectType() || v.Type().IsMapType()) {
+		l.errorf(expr.Range(), fmt.Sprintf("Invalid value for %q", name),
+			"an object is required (field = pattern or field = [patterns]), not "+typeName(v.Type())+".")
+		return nil, false
+	}
+	type item struct {
+		key  string
+		expr hcl.Expression
+		val  cty.Value
+	}
+	var items []item
+	if oc, ok := expr.(*hclsyntax.ObjectConsExpr); ok {
+		for _, it := range oc.Items {
+			k, ok := l.stringValue(it.KeyExpr)
+			if !ok {
+				return nil, false
+			}
+			iv, _ := it.ValueExpr.Value(l.ctx)
+			items = append(items, item{k, it.ValueExpr, iv})
+		}
+	} else {
+		for k, iv := range v.AsValueMap() {
+			items = append(items, item{k, expr, iv})
+		}
+		slices.SortFunc(items, func(a, b item) int { return strings.Compare(a.key, b.key) })
+	}
+	var kvs []pipeline.KV
+	ok := true
+	for _, it := range items {
+		var vals []string
+		if sv, err := convert.Convert(it.val, cty.String); err == nil && sv.IsKnown() && !sv.IsNull() {
+			vals = []string{sv.AsString()}
+		} else if lv, err := convert.Convert(it.val, cty.List(cty.String)); err != nil || !lv.IsWhollyKnown() || gocty.FromCtyValue(lv, &vals) != nil {
+			l.errorf(it.expr.Range(), fmt.Sprintf("Invalid value for %q", name),
+				fmt.Sprintf("the value of %q must be a string or a list of strings, not %s.", it.key, typeName(it.val.Type())))
+			ok = false
+			continue
+		}
+		for _, s := range vals {
+			kvs = append(kvs, pipeline.KV{Key: it.key, Value: s})
+		}
+	}
+	return kvs, ok
 }
 
 // stringValue evaluates an expression already decoded without error as a

@@ -13,6 +13,7 @@ import (
 	"github.com/pipeproject/pipe/plugins/codecs/plain"
 	"github.com/pipeproject/pipe/plugins/codecs/rubydebug"
 	"github.com/pipeproject/pipe/plugins/filters/drop"
+	jsonfilter "github.com/pipeproject/pipe/plugins/filters/json"
 	"github.com/pipeproject/pipe/plugins/inputs/generator"
 	"github.com/pipeproject/pipe/plugins/inputs/stdin"
 	"github.com/pipeproject/pipe/plugins/inputs/tcp"
@@ -29,6 +30,7 @@ func Plugins() []pipeline.Plugin {
 		tcp.Plugin(),
 		// filters
 		drop.Plugin(),
+		jsonfilter.Plugin(),
 		// outputs
 		null.Plugin(),
 		stdout.Plugin(),
