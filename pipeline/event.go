@@ -113,28 +113,8 @@ func EventFromMap(m *Map) *Event {
 // adopt applies EventFromMap's rules to e.fields, whose @timestamp value
 // (if present) the caller has already taken out as ts.
 func (e *Event) adopt(ts any, present bool) {
-	var badTS any
-	var haveBadTS bool
-	e.ts = Timestamp{}
-	if present {
-		switch t := ts.(type) {
-		case nil:
-			// A null @timestamp means now, without a failure (Event.java).
-		case Timestamp:
-			e.ts = t
-		case string:
-			if parsed, err := ParseTimestamp(t); err == nil {
-				e.ts = parsed
-			} else {
-				badTS, haveBadTS = ts, true
-			}
-		default:
-			badTS, haveBadTS = ts, true
-		}
-	}
-	if e.ts.IsZero() {
-		e.ts = Now()
-	}
+	e.ts = Now()
+	badTS := present && e.coerceTimestamp(ts)
 	e.hasTS = true
 	if v, ok := e.fields.Delete(MetadataField); ok {
 		if mm, ok := v.(*Map); ok {
@@ -155,10 +135,40 @@ func (e *Event) adopt(ts any, present bool) {
 			e.AddTag(TagTagsParseFailure)
 		}
 	}
-	if haveBadTS {
-		e.fields.Set(InvalidTimestampField, badTS)
+	if badTS {
+		e.fields.Set(InvalidTimestampField, ts)
 		e.AddTag(TagTimestampParseFailure)
 	}
+}
+
+// CoerceTimestamp sets @timestamp from a decoded value as Logstash does:
+// a Timestamp or an ISO-8601 string becomes @timestamp, nil changes
+// nothing, and anything else sets @timestamp to now, keeps the value in
+// _@timestamp and adds the tag _timestampparsefailure.
+func (e *Event) CoerceTimestamp(v any) {
+	if e.coerceTimestamp(v) {
+		e.fields.Set(InvalidTimestampField, v)
+		e.AddTag(TagTimestampParseFailure)
+	}
+}
+
+// coerceTimestamp sets @timestamp from v and reports whether v was
+// unusable (then @timestamp is now).
+func (e *Event) coerceTimestamp(v any) (bad bool) {
+	switch t := v.(type) {
+	case nil:
+		return false
+	case Timestamp:
+		e.SetTimestamp(t)
+		return false
+	case string:
+		if parsed, err := ParseTimestamp(t); err == nil {
+			e.SetTimestamp(parsed)
+			return false
+		}
+	}
+	e.SetTimestamp(Now())
+	return true
 }
 
 func validTags(v any) bool {

@@ -13,6 +13,7 @@ import (
 	"github.com/pipeproject/pipe/plugins/codecs/plain"
 	"github.com/pipeproject/pipe/plugins/codecs/rubydebug"
 	"github.com/pipeproject/pipe/plugins/filters/drop"
+	"github.com/pipeproject/pipe/plugins/filters/grok"
 	jsonfilter "github.com/pipeproject/pipe/plugins/filters/json"
 	"github.com/pipeproject/pipe/plugins/inputs/generator"
 	"github.com/pipeproject/pipe/plugins/inputs/stdin"
@@ -30,6 +31,7 @@ func Plugins() []pipeline.Plugin {
 		tcp.Plugin(),
 		// filters
 		drop.Plugin(),
+		grok.Plugin(),
 		jsonfilter.Plugin(),
 		// outputs
 		null.Plugin(),

@@ -219,7 +219,7 @@ func (f *Filter) merge(e *pipeline.Event, obj *pipeline.Map) bool {
 		}
 	}
 	if hasTS {
-		coerceTimestamp(e, ts)
+		e.CoerceTimestamp(ts)
 	}
 	return true
 }
@@ -229,31 +229,6 @@ func (f *Filter) merge(e *pipeline.Event, obj *pipeline.Map) bool {
 func plainKey(k string) bool {
 	return k != "" && k != pipeline.TimestampField && k != pipeline.MetadataField &&
 		!strings.ContainsAny(k, "[]")
-}
-
-// coerceTimestamp applies Logstash's rule for a parsed @timestamp: a
-// timestamp or a parsable string becomes @timestamp; anything else sets
-// @timestamp to now, keeps the value in _@timestamp and tags the event. A
-// null leaves @timestamp alone.
-//
-// TODO(lead): this duplicates pipeline's Event.adopt; an exported
-// pipeline.CoerceTimestamp(e *Event, v any) would let both share it.
-func coerceTimestamp(e *pipeline.Event, v any) {
-	switch t := v.(type) {
-	case nil:
-		return
-	case pipeline.Timestamp:
-		e.SetTimestamp(t)
-		return
-	case string:
-		if ts, err := pipeline.ParseTimestamp(t); err == nil {
-			e.SetTimestamp(ts)
-			return
-		}
-	}
-	e.SetTimestamp(pipeline.Now())
-	e.Fields().Set(pipeline.InvalidTimestampField, v)
-	e.AddTag(pipeline.TagTimestampParseFailure)
 }
 
 func (f *Filter) fail(e *pipeline.Event) {
