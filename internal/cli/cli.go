@@ -104,6 +104,7 @@ const usageText = `Usage:
   pipe -f PATH [options]       run the pipeline(s) in PATH (files, folders, globs; repeatable)
   pipe -e 'CONFIG' [options]   run a pipeline given inline (stdin/stdout when no input/output)
   pipe -t -f PATH              check the configuration and exit (1 on any error)
+  pipe grok 'PATTERN' [LINE...] try a grok pattern on lines (or stdin); explains non-matches
   pipe version                 print the version
   pipe help                    print this help
 
@@ -114,6 +115,8 @@ Options (Logstash's names):
 func Run(env *Env) int {
 	if len(env.Args) > 0 {
 		switch env.Args[0] {
+		case "grok":
+			return runGrok(env, env.Args[1:])
 		case "version", "--version", "-V":
 			fmt.Fprintln(env.Stdout, versionString())
 			return exitOK
