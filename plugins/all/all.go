@@ -18,6 +18,7 @@ import (
 	"github.com/pipeproject/pipe/plugins/inputs/generator"
 	"github.com/pipeproject/pipe/plugins/inputs/stdin"
 	"github.com/pipeproject/pipe/plugins/inputs/tcp"
+	"github.com/pipeproject/pipe/plugins/inputs/udp"
 	"github.com/pipeproject/pipe/plugins/outputs/null"
 	"github.com/pipeproject/pipe/plugins/outputs/stdout"
 )
@@ -29,6 +30,7 @@ func Plugins() []pipeline.Plugin {
 		generator.Plugin(),
 		stdin.Plugin(),
 		tcp.Plugin(),
+		udp.Plugin(),
 		// filters
 		drop.Plugin(),
 		grok.Plugin(),
