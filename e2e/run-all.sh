@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Sets up and runs every check and test of pipe: formatting, go vet,
 # staticcheck, unit tests, and the end-to-end tests that build and drive the
-# pipe binary. Everything it needs comes from the Go module proxy; later
-# end-to-end suites (Kafka, Elasticsearch) install and start their servers
-# from here too. Usage: e2e/run-all.sh   (from anywhere)
+# pipe binary with real senders (python-logstash from PyPI, logger). Go
+# modules come from the Go module proxy; later end-to-end suites (Kafka,
+# Elasticsearch) install and start their servers from here too. Usage: e2e/run-all.sh   (from anywhere)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +11,10 @@ export GOFLAGS="${GOFLAGS:-} -mod=mod"
 STATICCHECK_VERSION=v0.8.2
 
 echo "== go version: $(go version)"
+echo "== real senders (python-logstash from PyPI, logger)"
+PIPE_SENDERS_PYTHON="$(e2e/setup-senders.sh | tail -n 1)"
+export PIPE_SENDERS_PYTHON
+echo "python-logstash in $PIPE_SENDERS_PYTHON"
 echo "== modules"
 go mod download
 
