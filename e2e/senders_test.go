@@ -357,4 +357,3 @@ func nested(e map[string]any, path ...string) any {
 	}
 	return cur
 }
-
