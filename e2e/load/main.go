@@ -11,6 +11,8 @@ import (
 	"bufio"
 	"flag"
 	"fmt"
+	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,7 +31,16 @@ type scenario struct {
 	events int
 	args   []string
 	stdin  string // file fed to stdin, if any
+	// tcpFiles, when set, are sent to 127.0.0.1:tcpPort, one connection
+	// per file, once pipe listens; pipe is then stopped with SIGTERM and
+	// the time runs until it has drained and exited.
+	tcpFiles []string
+	tcpPort  int
 }
+
+// taskLine is a python-logstash event of the companion app's worker, whose
+// message grok splits into sha1, length and MIME type.
+const taskLine = `{"@timestamp": "2026-11-24T23:08:04.232Z", "@version": "1", "message": "%040x 1625 audio/mpeg", "host": "vm", "path": "/srv/app/tasks.py", "tags": [], "type": "logstash", "level": "INFO", "logger_name": "example.tasks", "taskName": null}`
 
 func main() {
 	n := flag.Int("n", 0, "events per scenario (default: 5M for generator, 1M for json_lines)")
@@ -68,6 +79,27 @@ func main() {
 			 filter { if "[level] == 'WARNING' and [status_code] >= 400" { drop { percentage = 0 add_tag = ["warn"] } } }
 			 output { null {} }`}, wargs...)},
 	}
+	const tcpConns = 2
+	tcpPort := freePort()
+	var taskFiles []string
+	for c := 0; c < tcpConns; c++ {
+		f := filepath.Join(dir, fmt.Sprintf("tasks-%d.jsonl", c))
+		check(writeLines(f, jsonN/tcpConns, taskLine))
+		taskFiles = append(taskFiles, f)
+	}
+	scenarios = append(scenarios, scenario{
+		name: "tcp line -> json filter -> grok -> null", events: jsonN / tcpConns * tcpConns,
+		tcpFiles: taskFiles, tcpPort: tcpPort,
+		args: append([]string{"-e", fmt.Sprintf(`input { tcp { host = "127.0.0.1" port = %d } }
+			filter {
+			  json { source = "message" }
+			  grok {
+			    match = { message = "%%{SHA1:sha1} %%{INT:content_length:int} %%{NOTSPACE:content_type}" }
+			    pattern_definitions = { SHA1 = "[0-9a-f]{40}" }
+			    overwrite = ["message"]
+			  }
+			}
+			output { null {} }`, tcpPort)}, wargs...)})
 	fmt.Printf("%-45s %12s %10s %14s %12s\n", "scenario", "events", "wall", "events/s", "peak RSS")
 	for _, s := range scenarios {
 		if *only != "" && !strings.Contains(s.name, *only) {
@@ -104,6 +136,9 @@ func main() {
 
 // runOnce runs pipe once and returns its wall time and peak RSS in KiB.
 func runOnce(bin string, s scenario) (time.Duration, int64, error) {
+	if len(s.tcpFiles) > 0 {
+		return runTCP(bin, s)
+	}
 	cmd := exec.Command(bin, append([]string{"--log.level", "warn"}, s.args...)...)
 	if s.stdin != "" {
 		f, err := os.Open(s.stdin)
@@ -131,6 +166,119 @@ func runOnce(bin string, s scenario) (time.Duration, int64, error) {
 		maxrss = ru.Maxrss
 	}
 	return wall, maxrss, nil
+}
+
+// runTCP starts pipe, waits until its tcp input listens, sends every file
+// over its own connection, stops pipe with SIGTERM and times it until it has
+// drained and exited. The harness streams the files, so its own memory
+// (which Linux folds into the child's peak RSS) stays small.
+func runTCP(bin string, s scenario) (time.Duration, int64, error) {
+	cmd := exec.Command(bin, append([]string{"--log.level", "debug"}, s.args...)...)
+	cmd.Stdout = io.Discard
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return 0, 0, err
+	}
+	if err := cmd.Start(); err != nil {
+		return 0, 0, err
+	}
+	listening := make(chan struct{})
+	closed := make(chan struct{}, len(s.tcpFiles))
+	finished := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		once := false
+		for sc.Scan() {
+			line := sc.Text()
+			if !once && strings.Contains(line, "tcp input listening") {
+				once = true
+				close(listening)
+			}
+			if strings.Contains(line, "tcp connection closed") {
+				closed <- struct{}{}
+			}
+			if strings.Contains(line, "pipeline finished") {
+				finished <- line
+			}
+		}
+	}()
+	select {
+	case <-listening:
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		return 0, 0, fmt.Errorf("pipe's tcp input did not listen")
+	}
+	start := time.Now()
+	errs := make(chan error, len(s.tcpFiles))
+	for _, f := range s.tcpFiles {
+		go func() {
+			conn, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", s.tcpPort))
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer conn.Close()
+			fh, err := os.Open(f)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer fh.Close()
+			_, err = io.CopyBuffer(conn, fh, make([]byte, 256<<10))
+			errs <- err
+		}()
+	}
+	for range s.tcpFiles {
+		if err := <-errs; err != nil {
+			_ = cmd.Process.Kill()
+			return 0, 0, err
+		}
+	}
+	// Stop once pipe has read every connection to its end.
+	for range s.tcpFiles {
+		<-closed
+	}
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		return 0, 0, fmt.Errorf("pipe: %w", err)
+	}
+	wall := time.Since(start)
+	select {
+	case line := <-finished:
+		if !strings.Contains(line, fmt.Sprintf("events_out=%d", s.events)) {
+			return 0, 0, fmt.Errorf("not every event went through: %s", line)
+		}
+	default:
+		return 0, 0, fmt.Errorf("no pipeline summary in pipe's log")
+	}
+	ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	var maxrss int64
+	if ru != nil {
+		maxrss = ru.Maxrss
+	}
+	return wall, maxrss, nil
+}
+
+func freePort() int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	check(err)
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func writeLines(path string, n int, format string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(w, format+"\n", i)
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 func writeEvents(path string, n int) error {

@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"os"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -441,9 +442,13 @@ type peer struct {
 func (in *Input) serve(ctx context.Context, c net.Conn, out pipeline.Emitter, client bool) bool {
 	in.open.Add(1)
 	defer in.open.Add(-1)
-	stop := context.AfterFunc(ctx, func() { _ = c.Close() })
+	// On stop, what the peer already sent is still read: the read deadline
+	// ends the connection once its buffered bytes are drained (or after
+	// stopDrain at most), then the connection is closed.
+	stop := context.AfterFunc(ctx, func() { _ = c.SetReadDeadline(time.Now().Add(stopDrain)) })
 	defer stop()
 	defer c.Close()
+	defer in.log.Debug("tcp connection closed", "peer", c.RemoteAddr().String())
 
 	var p peer
 	if a, ok := c.RemoteAddr().(*net.TCPAddr); ok {
@@ -559,7 +564,7 @@ func (in *Input) read(ctx context.Context, r io.Reader, buf, rest []byte, p *pee
 			}
 		}
 		if err != nil {
-			if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) && ctx.Err() == nil {
+			if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) && !errors.Is(err, os.ErrDeadlineExceeded) && ctx.Err() == nil {
 				in.log.Debug("tcp connection ended", "peer", p.ip, "error", err)
 			}
 			break
@@ -568,6 +573,11 @@ func (in *Input) read(ctx context.Context, r io.Reader, buf, rest []byte, p *pee
 	dec.Flush(emit)
 	flush()
 }
+
+// stopDrain bounds how long a connection is still read after the input is
+// told to stop: long enough to drain the kernel's buffers, short enough
+// not to hold up shutdown.
+const stopDrain = 250 * time.Millisecond
 
 // prefixConn is a connection whose first bytes were already read.
 type prefixConn struct {
