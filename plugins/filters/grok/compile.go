@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/agext/levenshtein"
 	"github.com/dlclark/regexp2"
 
 	"github.com/pipeproject/pipe/pipeline"
@@ -55,6 +56,18 @@ func (l library) loadFS(fsys fs.FS, dir, glob string) error {
 // parse reads a pattern file in Logstash's format: "NAME regex" per line,
 // '#' comments and blank lines ignored. The regex is the rest of the line
 // after the whitespace that follows the name.
+// suggest returns the library's pattern name closest to name, if one is
+// close enough to be a likely typo.
+func (l library) suggest(name string) string {
+	best, bestD := "", 3
+	for k := range l {
+		if d := levenshtein.Distance(strings.ToUpper(name), k, nil); d < bestD || (d == bestD && k < best) {
+			best, bestD = k, d
+		}
+	}
+	return best
+}
+
 func (l library) parse(text string) {
 	sc := bufio.NewScanner(strings.NewReader(text))
 	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
@@ -148,7 +161,11 @@ func (x *expander) expand(pattern string) (string, error) {
 			}
 			def, found := x.lib[name]
 			if !found {
-				return "", fmt.Errorf("%w %%{%s}: no pattern file nor pattern_definitions defines %s", ErrUnknownPattern, spec, name)
+				hint := ""
+				if sg := x.lib.suggest(name); sg != "" {
+					hint = fmt.Sprintf(" (did you mean %s?)", sg)
+				}
+				return "", fmt.Errorf("%w %%{%s}: no pattern file nor pattern_definitions defines %s%s", ErrUnknownPattern, spec, name, hint)
 			}
 			if slices.Contains(x.stack, name) {
 				return "", fmt.Errorf("%w: %s", ErrPatternCycle, strings.Join(append(x.stack, name), " -> "))
