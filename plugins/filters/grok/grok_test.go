@@ -31,18 +31,8 @@ func plugin() pipeline.Plugin {
 	return grok.Plugin()
 }
 
-// registry is every built-in plugin plus grok (whether or not plugins/all
-// lists it yet).
-func registry() *pipeline.Registry {
-	var ps []pipeline.Plugin
-	for _, p := range all.Plugins() {
-		if p.Kind == pipeline.KindFilter && p.Name == grok.Name {
-			continue
-		}
-		ps = append(ps, p)
-	}
-	return pipeline.NewRegistry(append(ps, plugin())...)
-}
+// registry is every built-in plugin.
+func registry() *pipeline.Registry { return all.Registry() }
 
 func build(t testing.TB, config string, d pipeline.Deps) pipeline.Filter {
 	t.Helper()

@@ -15,23 +15,12 @@ import (
 	"github.com/pipeproject/pipe/internal/plugintest"
 	"github.com/pipeproject/pipe/pipeline"
 	"github.com/pipeproject/pipe/plugins/all"
-	"github.com/pipeproject/pipe/plugins/filters/json"
 )
 
-// registry is every built-in plugin plus this one (whether or not
-// plugins/all lists it yet).
 var fixed = time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
 
-func registry() *pipeline.Registry {
-	var ps []pipeline.Plugin
-	for _, p := range all.Plugins() {
-		if p.Kind == pipeline.KindFilter && p.Name == json.Name {
-			continue
-		}
-		ps = append(ps, p)
-	}
-	return pipeline.NewRegistry(append(ps, json.Plugin())...)
-}
+// registry is every built-in plugin.
+func registry() *pipeline.Registry { return all.Registry() }
 
 func build(t testing.TB, config string, d pipeline.Deps) pipeline.Filter {
 	t.Helper()

@@ -24,15 +24,8 @@ import (
 	"github.com/pipeproject/pipe/plugins/inputs/tcp"
 )
 
-// registry returns the built-in plugins with tcp, whether or not
-// plugins/all registers it yet.
-func registry() *pipeline.Registry {
-	r := all.Registry()
-	if _, ok := r.Lookup(pipeline.KindInput, tcp.Name); ok {
-		return r
-	}
-	return pipeline.NewRegistry(append(all.Plugins(), tcp.Plugin())...)
-}
+// registry is every built-in plugin.
+func registry() *pipeline.Registry { return all.Registry() }
 
 // server is a running tcp input.
 type server struct {

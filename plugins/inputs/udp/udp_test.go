@@ -24,16 +24,8 @@ import (
 // sends it (version 1 formatter; a string host).
 const pythonLogstash = `{"@timestamp": "2026-11-24T23:08:04.232Z", "@version": "1", "message": "Not Found: /missing", "host": "vm", "path": "/srv/app/capture.py", "tags": [], "type": "logstash", "level": "WARNING", "logger_name": "django.request", "taskName": null, "status_code": 404, "request": "<WSGIRequest: GET '/missing'>"}`
 
-// registry is every built-in plugin plus udp (until plugins/all lists it).
-func registry() *pipeline.Registry {
-	plugins := all.Plugins()
-	for _, p := range plugins {
-		if p.Kind == pipeline.KindInput && p.Name == udp.Name {
-			return pipeline.NewRegistry(plugins...)
-		}
-	}
-	return pipeline.NewRegistry(append(plugins, udp.Plugin())...)
-}
+// registry is every built-in plugin.
+func registry() *pipeline.Registry { return all.Registry() }
 
 // running is an input started on loopback.
 type running struct {
