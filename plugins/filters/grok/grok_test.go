@@ -15,21 +15,7 @@ import (
 	"github.com/pipeproject/pipe/internal/plugintest"
 	"github.com/pipeproject/pipe/pipeline"
 	"github.com/pipeproject/pipe/plugins/all"
-	"github.com/pipeproject/pipe/plugins/filters/grok"
 )
-
-// referencePatterns is Logstash's own pattern library, used when present
-// (here and in CI) so the tests check against the original files.
-const referencePatterns = "/work/shared/logstash-patterns-core/patterns"
-
-// plugin is the grok plugin with the reference library when it exists,
-// else with the embedded one.
-func plugin() pipeline.Plugin {
-	if st, err := os.Stat(referencePatterns); err == nil && st.IsDir() {
-		return grok.PluginWithLibrary(os.DirFS(referencePatterns))
-	}
-	return grok.Plugin()
-}
 
 // registry is every built-in plugin.
 func registry() *pipeline.Registry { return all.Registry() }
