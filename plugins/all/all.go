@@ -19,6 +19,7 @@ import (
 	"github.com/pipeproject/pipe/plugins/inputs/stdin"
 	"github.com/pipeproject/pipe/plugins/inputs/tcp"
 	"github.com/pipeproject/pipe/plugins/inputs/udp"
+	"github.com/pipeproject/pipe/plugins/outputs/elasticsearch"
 	"github.com/pipeproject/pipe/plugins/outputs/null"
 	"github.com/pipeproject/pipe/plugins/outputs/stdout"
 )
@@ -36,6 +37,7 @@ func Plugins() []pipeline.Plugin {
 		grok.Plugin(),
 		jsonfilter.Plugin(),
 		// outputs
+		elasticsearch.Plugin(),
 		null.Plugin(),
 		stdout.Plugin(),
 		// codecs
