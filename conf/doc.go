@@ -16,6 +16,13 @@
 //	  batch_delay       = 50    # milliseconds, at least 0
 //	  queue_size        = 1000  # at least 1
 //	  ecs_compatibility = "v8"  # disabled | v1 | v8
+//	  dead_letter_queue {       # Logstash's dead_letter_queue.* settings
+//	    enable         = false
+//	    path           = "data/dead_letter_queue"  # folder of <pipeline id>/ folders
+//	    max_bytes      = 1073741824  # bytes, or a string: "1024mb" (kb/mb/gb/tb, powers of 1024)
+//	    storage_policy = "drop_newer"  # drop_newer | drop_older
+//	    flush_interval = 5000   # milliseconds, at least 1
+//	  }
 //	}
 //	input {
 //	  stdin { codec = "json_lines" }
@@ -38,6 +45,14 @@
 //
 // (The json and mutate filters above stand for any filter plugin; the
 // plugins a build knows are those of its registry, plugins/all.)
+//
+// The dead_letter_queue block (at most one) mirrors Logstash's dotted
+// dead_letter_queue.* settings; every option is optional. The default path
+// is data/dead_letter_queue relative to the working directory, as
+// Logstash's is relative to its path.data; each pipeline writes to
+// <path>/<pipeline id>/. The segment format and the meaning of max_bytes,
+// storage_policy and flush_interval are documented in package
+// pipeline/dlq.
 //
 // The input, filter and output sections may repeat, in one file or across
 // files; their contents are concatenated in order. Only the pipeline block

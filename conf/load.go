@@ -476,12 +476,13 @@ func (l *loader) checkIDs() {
 
 // settingsConfig is the pipeline block; pointers tell which were given.
 type settingsConfig struct {
-	ID               *string `hcl:"id,optional"`
-	Workers          *int    `hcl:"workers,optional"`
-	BatchSize        *int    `hcl:"batch_size,optional"`
-	BatchDelay       *int    `hcl:"batch_delay,optional"`
-	QueueSize        *int    `hcl:"queue_size,optional"`
-	ECSCompatibility *string `hcl:"ecs_compatibility,optional"`
+	ID               *string    `hcl:"id,optional"`
+	Workers          *int       `hcl:"workers,optional"`
+	BatchSize        *int       `hcl:"batch_size,optional"`
+	BatchDelay       *int       `hcl:"batch_delay,optional"`
+	QueueSize        *int       `hcl:"queue_size,optional"`
+	ECSCompatibility *string    `hcl:"ecs_compatibility,optional"`
+	DeadLetterQueue  *dlqConfig `hcl:"dead_letter_queue,block"` // conf/dlq.go
 }
 
 var ecsValues = []string{"disabled", "v1", "v8"}
@@ -505,7 +506,9 @@ func (l *loader) settings(b *hclsyntax.Block) {
 			}
 		}
 	}
+	l.dlqRetype(b, diags, failed)
 	l.addHCL(dropFollowUps(diags))
+	l.deadLetterQueue(b, c.DeadLetterQueue, failed)
 	at := func(name string) hcl.Range { return b.Body.Attributes[name].Expr.Range() }
 	s := &l.spec.Settings
 	if c.ID != nil {

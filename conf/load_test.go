@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/pipeproject/pipe/pipeline"
+	"github.com/pipeproject/pipe/pipeline/dlq"
 )
 
 var testEnv = map[string]string{"USER": "alice", "HOME": "/home/alice"}
@@ -236,6 +237,15 @@ func TestValidFixtures(t *testing.T) {
 					t.Errorf("ids %v, want %v", ids, want)
 				}
 			}},
+		{"dead_letter_queue.hcl",
+			`input: stdin(line) | filter: | output: null`,
+			func(t *testing.T, spec *pipeline.Spec) {
+				want := dlq.Config{Enable: true, Path: "/var/lib/pipe/dead_letter_queue", MaxBytes: 512 << 20,
+					StoragePolicy: "drop_older", FlushIntervalMillis: 1000}
+				if got := spec.Settings.DeadLetterQueue; got != want || spec.Settings.ID != "orders" {
+					t.Errorf("settings %+v, want %+v", spec.Settings, want)
+				}
+			}},
 		{"comments.hcl",
 			`input: stdin(line) generator(plain) | filter: | output: null`,
 			func(t *testing.T, spec *pipeline.Spec) {
@@ -281,7 +291,7 @@ func TestCRLF(t *testing.T) {
 // Every valid fixture is covered by TestValidFixtures.
 func TestValidFixturesAllChecked(t *testing.T) {
 	files, _ := filepath.Glob("testdata/valid/*.hcl")
-	if len(files) != 5 {
+	if len(files) != 6 {
 		t.Errorf("%d valid fixtures; add the new ones to TestValidFixtures", len(files))
 	}
 }

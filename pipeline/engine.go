@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/pipeproject/pipe/pipeline/dlq"
 )
 
 // Defaults of the pipeline settings (Logstash's).
@@ -81,6 +83,7 @@ type Pipeline struct {
 	ifs      []*ifStep
 	stats    []PluginStats
 	q        *queue
+	dlq      *dlq.Writer // nil when the dead-letter queue is disabled
 
 	backoff, maxBackoff time.Duration
 
@@ -172,6 +175,14 @@ func New(spec *Spec, opts Options) (*Pipeline, error) {
 	if p.maxBackoff < p.backoff {
 		p.maxBackoff = 64 * time.Second
 	}
+	if s.DeadLetterQueue.Enable {
+		c := s.DeadLetterQueue.WithDefaults()
+		w, err := dlq.New(dlq.Dir(c.Path, s.ID), c, dlq.Options{Logger: log.With("dead_letter_queue", dlq.Dir(c.Path, s.ID))})
+		if err != nil {
+			return nil, err
+		}
+		p.dlq = w
+	}
 	b := &builder{p: p, opts: opts}
 	for _, in := range spec.Inputs {
 		plug, d, err := b.build(in)
@@ -218,6 +229,7 @@ func (b *builder) build(ps *PluginSpec) (any, Deps, error) {
 		Stdin:      b.opts.Stdin,
 		Stdout:     b.opts.Stdout,
 		IsTerminal: b.opts.IsTerminal,
+		DLQ:        b.p.dlq,
 	}
 	if ps.Codec != nil {
 		cd := d
@@ -485,6 +497,14 @@ func (p *Pipeline) Run(ctx context.Context, hard context.Context) error {
 		if err := c.c.Close(hard); err != nil {
 			errs = append(errs, fmt.Errorf("close %s: %w", c.id, err))
 		}
+	}
+	if p.dlq != nil {
+		if err := p.dlq.Close(); err != nil {
+			errs = append(errs, err)
+		}
+		st := p.dlq.Stats()
+		p.log.Info("dead letter queue counters", "path", p.dlq.Dir(), "written", st.WrittenEvents, "written_bytes", st.WrittenBytes,
+			"dropped", st.DroppedEvents, "dropped_bytes", st.DroppedBytes, "deleted_segments", st.DeletedSegments)
 	}
 	in, filtered, out := p.Counts()
 	p.log.Info("pipeline finished", "events_in", in, "events_filtered", filtered, "events_out", out)

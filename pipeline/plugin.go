@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+
+	"github.com/pipeproject/pipe/pipeline/dlq"
 )
 
 // Kind is the section a plugin belongs to.
@@ -120,6 +122,9 @@ type Settings struct {
 	// ECSCompatibility is the default for ECS-aware plugins: disabled, v1 or
 	// v8 (Logstash 8's default).
 	ECSCompatibility string
+	// DeadLetterQueue is the dead_letter_queue block (Logstash's
+	// dead_letter_queue.* settings); off by default.
+	DeadLetterQueue dlq.Config
 }
 
 // Deps is everything a plugin gets from the engine: no plugin reaches for
@@ -140,6 +145,9 @@ type Deps struct {
 	Stdout io.Writer
 	// IsTerminal reports whether Stdout is a terminal (colours).
 	IsTerminal bool
+	// DLQ is the pipeline's dead-letter queue, nil when it is disabled.
+	// Outputs write there the events they will never deliver.
+	DLQ *dlq.Writer
 }
 
 // Validator is implemented by plugin configs that check themselves after

@@ -15,6 +15,7 @@ import (
 	"github.com/pipeproject/pipe/plugins/filters/drop"
 	"github.com/pipeproject/pipe/plugins/filters/grok"
 	jsonfilter "github.com/pipeproject/pipe/plugins/filters/json"
+	"github.com/pipeproject/pipe/plugins/inputs/deadletterqueue"
 	"github.com/pipeproject/pipe/plugins/inputs/generator"
 	"github.com/pipeproject/pipe/plugins/inputs/stdin"
 	"github.com/pipeproject/pipe/plugins/inputs/tcp"
@@ -28,6 +29,7 @@ import (
 func Plugins() []pipeline.Plugin {
 	return []pipeline.Plugin{
 		// inputs
+		deadletterqueue.Plugin(),
 		generator.Plugin(),
 		stdin.Plugin(),
 		tcp.Plugin(),

@@ -72,8 +72,9 @@ type Config struct {
 	CustomHeaders map[string]string `hcl:"custom_headers,optional"`
 	// SilenceErrorsInLog are error types not logged when a document fails.
 	SilenceErrorsInLog []string `hcl:"silence_errors_in_log,optional"`
-	// DLQCustomCodes are item statuses handled as 400/404 (dropped and
-	// counted until pipe has a dead letter queue).
+	// DLQCustomCodes are item statuses handled as 400/404: dead-lettered
+	// when the pipeline's dead letter queue is enabled, else dropped and
+	// counted.
 	DLQCustomCodes []int `hcl:"dlq_custom_codes,optional"`
 	// PoolMax and PoolMaxPerRoute bound idle connections.
 	PoolMax         int `hcl:"pool_max,optional"`
@@ -87,18 +88,27 @@ type Config struct {
 	// ProductCheck is auto, elasticsearch, opensearch or none (pipe's).
 	ProductCheck string `hcl:"product_check,optional"`
 
-	// ManageTemplate is accepted as false only (templates come next).
+	// ManageTemplate installs an index template before the first bulk
+	// request (unset: true, as Logstash). See template.go.
 	ManageTemplate *bool `hcl:"manage_template,optional"`
+	// Template is the path of a JSON index template file to install
+	// instead of the built-in one.
+	Template string `hcl:"template,optional"`
+	// TemplateName is the template's name. Unset: "logstash", or
+	// "ecs-logstash" with ECS v1/v8.
+	TemplateName string `hcl:"template_name,optional"`
+	// TemplateOverwrite installs the template even when one of that name
+	// exists.
+	TemplateOverwrite bool `hcl:"template_overwrite,optional"`
+	// TemplateAPI is auto, legacy (_template) or composable
+	// (_index_template); auto is composable on Elasticsearch >= 8.
+	TemplateAPI string `hcl:"template_api,optional"`
 	// ECSCompatibility overrides the pipeline's ECS mode for the index
 	// default: disabled, v1 or v8.
 	ECSCompatibility string `hcl:"ecs_compatibility,optional"`
 
 	// Logstash options pipe does not implement yet: declared so that
 	// Validate names them precisely instead of "unknown option".
-	TemplateName                   *hcl.Attribute `hcl:"template_name,optional"`
-	Template                       *hcl.Attribute `hcl:"template,optional"`
-	TemplateOverwrite              *hcl.Attribute `hcl:"template_overwrite,optional"`
-	TemplateAPI                    *hcl.Attribute `hcl:"template_api,optional"`
 	ILMEnabled                     *hcl.Attribute `hcl:"ilm_enabled,optional"`
 	ILMRolloverAlias               *hcl.Attribute `hcl:"ilm_rollover_alias,optional"`
 	ILMPattern                     *hcl.Attribute `hcl:"ilm_pattern,optional"`
@@ -156,13 +166,13 @@ type Config struct {
 	hosts                                        []*url.URL
 	tlsConfig                                    *tls.Config
 	apiKeyEncoded                                string
+	// templateFile is the content of Template, checked by Validate.
+	templateFile []byte
 }
 
 // advice says what to do instead of an unsupported option.
 func advice(name string) string {
 	switch {
-	case strings.HasPrefix(name, "template"):
-		return "pipe does not install index templates yet; install yours with PUT _index_template and set manage_template = false"
 	case strings.HasPrefix(name, "ilm_"):
 		return "pipe does not set up ILM yet; attach a lifecycle policy in your index template and write to a dated index or an alias with index = ..."
 	case strings.HasPrefix(name, "data_stream_"):
@@ -211,6 +221,7 @@ func defaults() *Config {
 		RetryInitialInterval: 2,
 		RetryMaxInterval:     64,
 		ProductCheck:         "auto",
+		TemplateAPI:          "auto",
 	}
 }
 
@@ -233,10 +244,17 @@ func (c *Config) Validate() error {
 			bad(a.Name, "not supported yet by pipe", advice(a.Name))
 		}
 	}
-	if c.ManageTemplate == nil || *c.ManageTemplate {
-		if c.ManageTemplate != nil {
-			bad("manage_template", "not supported yet by pipe", "pipe does not install index templates yet; install yours with PUT _index_template and set manage_template = false")
+	switch c.TemplateAPI {
+	case "auto", "legacy", "composable":
+	default:
+		bad("template_api", fmt.Sprintf("unknown value %q", c.TemplateAPI), "use auto, legacy or composable")
+	}
+	if c.Template != "" {
+		b, err := readTemplateFile(c.Template)
+		if err != nil {
+			bad("template", "invalid template file", err.Error())
 		}
+		c.templateFile = b
 	}
 	if c.DataStream != nil && *c.DataStream != "false" {
 		bad("data_stream", "data streams are not supported yet by pipe", "remove data_stream or set it to \"false\" and write to an index with index = ...")

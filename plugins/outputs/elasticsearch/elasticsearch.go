@@ -1,7 +1,8 @@
 // Package elasticsearch is the elasticsearch output: events indexed with the
 // _bulk API, as Logstash's elasticsearch output, with its retry policy
-// (failed items resent with exponential backoff, 409 and 400/404 dropped
-// and counted). It also talks to OpenSearch.
+// (failed items resent with exponential backoff, 409 dropped and counted,
+// 400/404 written to the dead-letter queue when the pipeline has one, else
+// dropped and counted). It also talks to OpenSearch.
 package elasticsearch
 
 import (
@@ -22,6 +23,7 @@ import (
 	"github.com/valyala/fastjson"
 
 	"github.com/pipeproject/pipe/pipeline"
+	"github.com/pipeproject/pipe/pipeline/dlq"
 )
 
 // Name is the plugin's name in configs.
@@ -32,8 +34,12 @@ const (
 	// CounterConflicts counts documents dropped on a 409 (version conflict).
 	CounterConflicts = "conflicts"
 	// CounterDropped counts documents dropped on 400/404/dlq_custom_codes
-	// and events whose action rendered to an unknown value.
+	// and events whose action rendered to an unknown value, when the
+	// pipeline's dead-letter queue is disabled.
 	CounterDropped = "dropped"
+	// CounterDeadLettered counts those documents written to the
+	// dead-letter queue instead (when it is enabled).
+	CounterDeadLettered = "dead_lettered"
 	// CounterTooLarge counts single documents refused with 413.
 	CounterTooLarge = "too_large"
 	// CounterRetried counts documents resent after a 429/5xx item status
@@ -109,8 +115,16 @@ type Output struct {
 
 	conflicts, dropped, tooLarge, retried, requests *atomic.Int64
 
+	// dlq is the pipeline's dead-letter queue (nil: disabled); id names
+	// this output in its entries.
+	dlq          *dlq.Writer
+	id           string
+	deadLettered *atomic.Int64
+
 	checkMu sync.Mutex
 	checked bool
+
+	tmpl *templateManager // nil with manage_template = false (template.go)
 
 	unknownActionLogged atomic.Bool
 }
@@ -161,6 +175,10 @@ func build(c *Config, d pipeline.Deps) (pipeline.Output, error) {
 	o.tooLarge = d.Metrics.Counter(CounterTooLarge)
 	o.retried = d.Metrics.Counter(CounterRetried)
 	o.requests = d.Metrics.Counter(CounterBulkRequests)
+	o.dlq, o.id = d.DLQ, d.ID
+	if o.dlq != nil {
+		o.deadLettered = d.Metrics.Counter(CounterDeadLettered)
+	}
 	o.encBufs.New = func() any { b := make([]byte, 0, 64<<10); return &b }
 	o.gzBufs.New = func() any { return bytes.NewBuffer(make([]byte, 0, 16<<10)) }
 
@@ -198,6 +216,7 @@ func build(c *Config, d pipeline.Deps) (pipeline.Output, error) {
 		return nil, fmt.Errorf("elasticsearch client: %w", err)
 	}
 	o.client, o.transport = client, tr
+	o.tmpl = newTemplateManager(c, d.Settings.ECSCompatibility)
 	return o, nil
 }
 
@@ -207,9 +226,34 @@ func (o *Output) Close(context.Context) error {
 	return nil
 }
 
-// item is one encoded document: its bytes in the batch buffer.
+// item is one encoded document: its bytes in the batch buffer, and its
+// event (for the dead-letter queue).
 type item struct {
 	start, end int
+	ev         *pipeline.Event
+}
+
+// deadLetters collects one Write's entries for the dead-letter queue.
+type deadLetters []dlq.Entry
+
+// deadLetter records that the server (or the action) refused e for good.
+func (o *Output) deadLetter(dl *deadLetters, e *pipeline.Event, status int, errType, reason string) {
+	*dl = append(*dl, dlq.Entry{PluginType: Name, PluginID: o.id, Status: status, ErrorType: errType, Reason: reason,
+		Event: pipeline.AppendJSONValue(nil, e.ToMap(true))})
+}
+
+// flushDeadLetters writes the entries to the dead-letter queue (synced)
+// before Write reports the batch done; an error fails the Write, and the
+// engine retries the batch.
+func (o *Output) flushDeadLetters(dl deadLetters) error {
+	if len(dl) == 0 {
+		return nil
+	}
+	if err := o.dlq.Write(dl...); err != nil {
+		return fmt.Errorf("%d documents refused by the server could not be written to the dead letter queue: %w", len(dl), err)
+	}
+	o.deadLettered.Add(int64(len(dl)))
+	return nil
 }
 
 // Write implements pipeline.Output.
@@ -217,18 +261,25 @@ func (o *Output) Write(ctx context.Context, events []*pipeline.Event) error {
 	if err := o.productCheck(ctx); err != nil {
 		return err
 	}
+	if err := o.ensureTemplate(ctx); err != nil {
+		return err
+	}
 	bp := o.encBufs.Get().(*[]byte)
 	buf := (*bp)[:0]
 	items := make([]item, 0, len(events))
+	var dead deadLetters
 	for _, e := range events {
 		start := len(buf)
 		var ok bool
 		buf, ok = o.encode(buf, e)
 		if !ok {
 			buf = buf[:start]
+			if o.dlq != nil {
+				o.deadLetter(&dead, e, 0, "", fmt.Sprintf("action %q is not index, create, update or delete", o.cfg.action.Render(e)))
+			}
 			continue
 		}
-		items = append(items, item{start, len(buf)})
+		items = append(items, item{start, len(buf), e})
 	}
 	defer func() {
 		if cap(buf) <= maxPooledBuf {
@@ -242,14 +293,14 @@ func (o *Output) Write(ctx context.Context, events []*pipeline.Event) error {
 		var retry []item
 		var lastErr error
 		for _, chunk := range splitChunks(pending, targetBulkBytes) {
-			r, err := o.send(ctx, buf, chunk)
+			r, err := o.send(ctx, buf, chunk, &dead)
 			retry = append(retry, r...)
 			if err != nil {
 				lastErr = err
 			}
 		}
 		if len(retry) == 0 {
-			return nil
+			return o.flushDeadLetters(dead)
 		}
 		o.retried.Add(int64(len(retry)))
 		pending = retry
@@ -265,7 +316,7 @@ func (o *Output) Write(ctx context.Context, events []*pipeline.Event) error {
 		}
 		wait = min(wait*2, o.maxWait)
 	}
-	return nil
+	return o.flushDeadLetters(dead)
 }
 
 // splitChunks splits items into runs whose bytes stay below limit; a single
@@ -292,6 +343,9 @@ func (o *Output) encode(dst []byte, e *pipeline.Event) ([]byte, bool) {
 		s := o.cfg.action.Render(e)
 		act = actionOf(s)
 		if act == actUnknown {
+			if o.dlq != nil {
+				return dst, false // Write dead-letters it
+			}
 			o.dropped.Add(1)
 			if o.unknownActionLogged.CompareAndSwap(false, true) {
 				o.log.Warn("event dropped: its action is not index, create, update or delete (logged once)", "action", s)
@@ -363,8 +417,9 @@ func (e *errRequest) Unwrap() error { return e.err }
 
 // send posts one chunk and returns the items to retry. A 413 or 400 on the
 // whole request splits the chunk in halves, down to single documents,
-// which are then dropped and counted.
-func (o *Output) send(ctx context.Context, buf []byte, chunk []item) ([]item, error) {
+// which are then dropped and counted (a 400 goes to dl when the
+// dead-letter queue is enabled).
+func (o *Output) send(ctx context.Context, buf []byte, chunk []item, dl *deadLetters) ([]item, error) {
 	status, body, err := o.post(ctx, buf, chunk)
 	if err != nil {
 		o.limiter.warn(o.log, "request", "bulk request failed; retrying", "error", err.Error(), "documents", len(chunk))
@@ -377,6 +432,8 @@ func (o *Output) send(ctx context.Context, buf []byte, chunk []item) ([]item, er
 			if status == http.StatusRequestEntityTooLarge {
 				o.tooLarge.Add(1)
 				o.limiter.warn(o.log, "413", "document dropped: larger than the server accepts (HTTP 413)", "bytes", chunk[0].end-chunk[0].start)
+			} else if o.dlq != nil {
+				o.deadLetter(dl, chunk[0].ev, status, fastjson.GetString(body.Bytes(), "error", "type"), truncate(body.Bytes(), 4096))
 			} else {
 				o.dropped.Add(1)
 				o.limiter.warn(o.log, "400", "document dropped: the server refused the request (HTTP 400)", "response", truncate(body.Bytes(), 512))
@@ -384,8 +441,8 @@ func (o *Output) send(ctx context.Context, buf []byte, chunk []item) ([]item, er
 			return nil, nil
 		}
 		half := len(chunk) / 2
-		r1, err1 := o.send(ctx, buf, chunk[:half])
-		r2, err2 := o.send(ctx, buf, chunk[half:])
+		r1, err1 := o.send(ctx, buf, chunk[:half], dl)
+		r2, err2 := o.send(ctx, buf, chunk[half:], dl)
 		return append(r1, r2...), errors.Join(err1, err2)
 	case status < 200 || status > 299:
 		if status == http.StatusTooManyRequests {
@@ -395,11 +452,11 @@ func (o *Output) send(ctx context.Context, buf []byte, chunk []item) ([]item, er
 		}
 		return chunk, &errRequest{status: status}
 	}
-	return o.itemResults(chunk, body.Bytes())
+	return o.itemResults(chunk, body.Bytes(), dl)
 }
 
 // itemResults applies the retry policy to each item of a 2xx response.
-func (o *Output) itemResults(chunk []item, resp []byte) ([]item, error) {
+func (o *Output) itemResults(chunk []item, resp []byte, dl *deadLetters) ([]item, error) {
 	var p fastjson.Parser
 	v, err := p.ParseBytes(resp)
 	if err != nil {
@@ -435,6 +492,8 @@ func (o *Output) itemResults(chunk []item, resp []byte) ([]item, error) {
 				o.limiter.warn(o.log, "409", "document dropped: version conflict (409); raise retry_on_conflict for updates",
 					"error", string(res.GetStringBytes("error", "reason")))
 			}
+		case (status == http.StatusBadRequest || status == http.StatusNotFound || o.dlqCodes[status]) && o.dlq != nil:
+			o.deadLetter(dl, chunk[i].ev, status, errType, string(res.GetStringBytes("error", "reason")))
 		case status == http.StatusBadRequest || status == http.StatusNotFound || o.dlqCodes[status]:
 			o.dropped.Add(1)
 			if !o.silenced[errType] {

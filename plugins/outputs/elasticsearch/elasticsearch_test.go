@@ -510,7 +510,6 @@ func TestConcurrentWritesBoundedByMaxInFlight(t *testing.T) {
 func TestValidate(t *testing.T) {
 	t.Parallel()
 	rejected := []string{
-		`manage_template = true`, `template_name = "x"`, `template = "/t.json"`, `template_overwrite = true`, `template_api = "auto"`,
 		`ilm_enabled = true`, `ilm_rollover_alias = "a"`, `ilm_pattern = "x"`, `ilm_policy = "p"`,
 		`data_stream_type = "logs"`, `data_stream_dataset = "d"`, `data_stream_namespace = "n"`, `data_stream_auto_routing = true`, `data_stream_sync_fields = true`,
 		`cloud_id = "x"`, `cloud_auth = "u:p"`, `script = "s"`, `script_type = "inline"`, `script_lang = "painless"`, `script_var_name = "e"`, `scripted_upsert = true`,
