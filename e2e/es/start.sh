@@ -12,6 +12,9 @@
 #   ES_WAIT      readiness timeout in seconds (default 120)
 #   ES_JAVA_HOME JDK to run the server with (default: picked from JAVA_HOME,
 #                the java on PATH, /usr/lib/jvm/*)
+#   ES_KEEP_DATA 1: keep the indices of the previous server on this port
+#                (.cache/es/data-<port>/data): a restart, e.g.
+#                `e2e/es/stop.sh 9250; ES_PORT=9250 ES_KEEP_DATA=1 e2e/es/start.sh`
 #
 # Progress goes to stderr. On success the only stdout line is
 #   ES_URL=http://127.0.0.1:<port> ES_PRODUCT=elasticsearch ES_VERSION=<v> ES_PID=<pid>
@@ -129,8 +132,13 @@ tport=$((port + 100))
 while [ "$tport" -le 65535 ] && port_busy "$tport"; do tport=$((tport + 1)); done
 [ "$tport" -le 65535 ] || tport=$(free_port)
 
-# --- fresh node directory -----------------------------------------------------
-rm -rf "$run"
+# --- node directory: fresh, or the previous data kept (ES_KEEP_DATA=1) ---------
+if [ "${ES_KEEP_DATA:-}" = 1 ] && [ -d "$run/data" ]; then
+  log "keeping the data of the previous server on port $port ($run/data)"
+  rm -rf "$run/config" "$run/tmp"
+else
+  rm -rf "$run"
+fi
 mkdir -p "$run/config" "$run/data" "$run/logs" "$run/tmp"
 cp -r "$home/config/." "$run/config/"
 cat >"$run/config/elasticsearch.yml" <<EOF

@@ -5,7 +5,8 @@
 #   e2e/es/stop.sh [port]   # the server on that port (or $ES_PORT)
 #   e2e/es/stop.sh          # every server start.sh started from this tree
 # The data directories (.cache/es/data-<port>) are left for inspection; the
-# next start on the same port wipes them.
+# next start on the same port wipes them, unless it runs with ES_KEEP_DATA=1
+# (a restart with the same indices).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 cache=$PWD/.cache/es

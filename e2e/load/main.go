@@ -5,14 +5,24 @@
 //
 //	go run ./e2e/load                 # all scenarios
 //	go run ./e2e/load -n 2000000 -only generator
+//
+// The elasticsearch scenarios run only against a server given with -es URL
+// or ES_URL (the harness starts none), for example one from e2e/es/start.sh:
+//
+//	eval "$(e2e/es/start.sh)"; go run ./e2e/load -es "$ES_URL" -only elasticsearch -runs 1; e2e/es/stop.sh
+//
+// Each of their runs writes into a fresh index pipe-load-*, checks its
+// _count, then deletes it.
 package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -36,6 +46,9 @@ type scenario struct {
 	// the time runs until it has drained and exited.
 	tcpFiles []string
 	tcpPort  int
+	// esURL and esIndex, when set: the index is deleted before and after
+	// each run, and its _count must be events after the run.
+	esURL, esIndex string
 }
 
 // taskLine is a python-logstash event of the companion app's worker, whose
@@ -47,7 +60,10 @@ func main() {
 	only := flag.String("only", "", "run only scenarios whose name contains this")
 	runs := flag.Int("runs", 3, "runs per scenario; the best is reported")
 	workers := flag.Int("w", 0, "pipeline workers (0: pipe's default, the number of cores)")
+	esURL := flag.String("es", os.Getenv("ES_URL"), "Elasticsearch-API server for the elasticsearch scenarios (default $ES_URL; none: they are not run)")
+	esN := flag.Int("es-n", 1_000_000, "events per elasticsearch scenario")
 	flag.Parse()
+	*esURL = strings.TrimRight(*esURL, "/")
 
 	dir, err := os.MkdirTemp("", "pipe-load-")
 	check(err)
@@ -100,7 +116,48 @@ func main() {
 			  }
 			}
 			output { null {} }`, tcpPort)}, wargs...)})
-	fmt.Printf("%-45s %12s %10s %14s %12s\n", "scenario", "events", "wall", "events/s", "peak RSS")
+	if *esURL != "" {
+		for _, inflight := range []int{1, 2, 4} {
+			idx := fmt.Sprintf("pipe-load-gen-%d", inflight)
+			scenarios = append(scenarios, scenario{
+				name: fmt.Sprintf("generator -> elasticsearch (max_in_flight %d)", inflight), events: *esN,
+				esURL: *esURL, esIndex: idx,
+				args: append([]string{"-e", fmt.Sprintf(`input { generator { count = %d } }
+					output { elasticsearch {
+					  hosts = [%q] index = %q manage_template = false max_in_flight = %d
+					} }`, *esN, *esURL, idx, inflight)}, wargs...)})
+		}
+		// The seed pipeline: python-logstash task lines over TCP as
+		// json_lines, grok on the message, into Elasticsearch.
+		var seedFiles []string
+		for c := 0; c < tcpConns; c++ {
+			f := filepath.Join(dir, fmt.Sprintf("seed-%d.jsonl", c))
+			check(writeLines(f, *esN/tcpConns, taskLine))
+			seedFiles = append(seedFiles, f)
+		}
+		seedPort := freePort()
+		for _, inflight := range []int{2, 4} {
+			idx := fmt.Sprintf("pipe-load-seed-%d", inflight)
+			scenarios = append(scenarios, scenario{
+				name:   fmt.Sprintf("tcp json_lines -> grok -> elasticsearch (max_in_flight %d)", inflight),
+				events: *esN / tcpConns * tcpConns, tcpFiles: seedFiles, tcpPort: seedPort,
+				esURL: *esURL, esIndex: idx,
+				args: append([]string{"-e", fmt.Sprintf(`input { tcp { host = "127.0.0.1" port = %d codec = "json_lines" } }
+					filter {
+					  grok {
+					    match = { message = "%%{SHA1:sha1} %%{INT:content_length:int} %%{NOTSPACE:content_type}" }
+					    pattern_definitions = { SHA1 = "[0-9a-f]{40}" }
+					    overwrite = ["message"]
+					  }
+					}
+					output { elasticsearch {
+					  hosts = [%q] index = %q manage_template = false max_in_flight = %d
+					} }`, seedPort, *esURL, idx, inflight)}, wargs...)})
+		}
+	} else {
+		fmt.Fprintln(os.Stderr, "load: no -es URL nor ES_URL: the elasticsearch scenarios are not run")
+	}
+	fmt.Printf("%-60s %12s %10s %14s %12s\n", "scenario", "events", "wall", "events/s", "peak RSS")
 	for _, s := range scenarios {
 		if *only != "" && !strings.Contains(s.name, *only) {
 			continue
@@ -108,7 +165,7 @@ func main() {
 		var best time.Duration
 		var rss int64
 		for r := 0; r < *runs; r++ {
-			wall, maxrss, err := runOnce(bin, s)
+			wall, maxrss, err := runES(bin, s)
 			if err != nil {
 				fmt.Fprintf(os.Stderr, "%s: %v\n", s.name, err)
 				os.Exit(1)
@@ -118,7 +175,7 @@ func main() {
 			}
 			rss = max(rss, maxrss)
 		}
-		fmt.Printf("%-45s %12d %10s %14.0f %9.1f MB\n", s.name, s.events, best.Round(time.Millisecond),
+		fmt.Printf("%-60s %12d %10s %14.0f %9.1f MB\n", s.name, s.events, best.Round(time.Millisecond),
 			float64(s.events)/best.Seconds(), float64(rss)/1024)
 	}
 	if *only == "" || strings.Contains("pipe -t", *only) {
@@ -130,8 +187,65 @@ func main() {
 			times = append(times, time.Since(start))
 		}
 		slices.Sort(times)
-		fmt.Printf("%-45s %12s %10s\n", "pipe -t conf/examples/json_lines.hcl (median)", "", times[len(times)/2].Round(100*time.Microsecond))
+		fmt.Printf("%-60s %12s %10s\n", "pipe -t conf/examples/json_lines.hcl (median)", "", times[len(times)/2].Round(100*time.Microsecond))
 	}
+}
+
+// runES runs pipe once (runOnce); for an elasticsearch scenario it deletes
+// the index first, and afterwards checks that every event is in it and
+// deletes it.
+func runES(bin string, s scenario) (time.Duration, int64, error) {
+	if s.esURL == "" {
+		return runOnce(bin, s)
+	}
+	idx := s.esURL + "/" + s.esIndex
+	if _, err := esDo("DELETE", idx+"?ignore_unavailable=true"); err != nil {
+		return 0, 0, err
+	}
+	wall, maxrss, err := runOnce(bin, s)
+	if err != nil {
+		return 0, 0, err
+	}
+	if _, err := esDo("POST", idx+"/_refresh"); err != nil {
+		return 0, 0, err
+	}
+	b, err := esDo("GET", idx+"/_count")
+	if err != nil {
+		return 0, 0, err
+	}
+	var count struct {
+		Count int `json:"count"`
+	}
+	if err := json.Unmarshal(b, &count); err != nil {
+		return 0, 0, fmt.Errorf("%s/_count: %w: %s", idx, err, b)
+	}
+	if count.Count != s.events {
+		return 0, 0, fmt.Errorf("%s has %d documents, want %d", idx, count.Count, s.events)
+	}
+	if _, err := esDo("DELETE", idx); err != nil {
+		return 0, 0, err
+	}
+	return wall, maxrss, nil
+}
+
+func esDo(method, u string) ([]byte, error) {
+	req, err := http.NewRequest(method, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode/100 != 2 {
+		return nil, fmt.Errorf("%s %s: %s: %s", method, u, resp.Status, b)
+	}
+	return b, nil
 }
 
 // runOnce runs pipe once and returns its wall time and peak RSS in KiB.

@@ -36,6 +36,8 @@ func benchOutput(b *testing.B, url string, level int) *Output {
 	c.CompressionLevel = level
 	c.ProductCheck = "none"
 	c.MaxInFlight = 4
+	noTemplate := false // the sink answers only _bulk
+	c.ManageTemplate = &noTemplate
 	if err := c.Validate(); err != nil {
 		b.Fatal(err)
 	}
