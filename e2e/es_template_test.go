@@ -161,7 +161,7 @@ output { elasticsearch { hosts = ["%s"] ecs_compatibility = "disabled" } }
 	// ECS on: the reduced ECS template (no field types the integ-test
 	// server lacks) is installed and applied.
 	ecsEvent := `{"@timestamp":"2001-02-03T04:05:06.000Z","message":"hello","user":{"name":"alice"},"source":{"ip":"192.0.2.7","port":5514},"event":{"original":"raw"}}` + "\n"
-	r = runPipe(t, ecsEvent, "-e", fmt.Sprintf(`input { stdin { codec = "json_lines" } } output { elasticsearch { hosts = ["%s"] ecs_compatibility = "v8" } }`, u))
+	r = runPipe(t, ecsEvent, "-e", fmt.Sprintf(`input { stdin { codec = "json_lines" } } output { elasticsearch { hosts = ["%s"] ecs_compatibility = "v8" data_stream = "false" } }`, u))
 	if r.code != 0 || !strings.Contains(r.stderr, "index template installed") || strings.Contains(r.stderr, "retrying") {
 		t.Fatalf("ECS run: pipe exited %d:\n%s", r.code, r.stderr)
 	}

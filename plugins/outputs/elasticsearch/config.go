@@ -25,23 +25,43 @@ type Config struct {
 	// or host[:port]; a path prefix is allowed. Unset: 127.0.0.1:9200 (http,
 	// or https with ssl_enabled).
 	Hosts []string `hcl:"hosts,optional"`
-	// Index is the target index, a sprintf format. Unset: by ECS mode.
+	// Index is the target index, a sprintf format. Unset: by ECS mode
+	// (see DataStream).
 	Index *string `hcl:"index,optional"`
 	// DocumentID is the document's _id, a sprintf format.
 	DocumentID string `hcl:"document_id,optional"`
 	// Action is index, create, update, delete, or a sprintf format that
-	// renders to one of them.
+	// renders to one of them. Unset: index, or create with a data stream.
 	Action string `hcl:"action,optional"`
 	// Routing is the document's routing, a sprintf format.
 	Routing string `hcl:"routing,optional"`
 	// Pipeline is the ingest pipeline, a sprintf format.
 	Pipeline string `hcl:"pipeline,optional"`
 	// DocAsUpsert makes an update create the document when it is missing.
-	DocAsUpsert bool `hcl:"doc_as_upsert,optional"`
-	// RetryOnConflict is the update action's retry_on_conflict.
-	RetryOnConflict int `hcl:"retry_on_conflict,optional"`
-	// DataStream is accepted only as "false" (no data streams yet).
+	DocAsUpsert *bool `hcl:"doc_as_upsert,optional"`
+	// RetryOnConflict is the update action's retry_on_conflict (unset: 1).
+	RetryOnConflict *int `hcl:"retry_on_conflict,optional"`
+
+	// DataStream is true, false or auto (unset: auto): whether events go
+	// to the data stream <type>-<dataset>-<namespace>. auto is Logstash
+	// 8's rule: a data stream when ECS is on (v1/v8) and no option that
+	// conflicts with data streams is set (see dsConflicts).
 	DataStream *string `hcl:"data_stream,optional"`
+	// DataStreamType is logs, metrics, synthetics or traces (unset: logs).
+	DataStreamType *string `hcl:"data_stream_type,optional"`
+	// DataStreamDataset is the dataset part of the name (unset: generic).
+	DataStreamDataset *string `hcl:"data_stream_dataset,optional"`
+	// DataStreamNamespace is the namespace part (unset: default).
+	DataStreamNamespace *string `hcl:"data_stream_namespace,optional"`
+	// DataStreamAutoRouting takes the name's parts from the event's
+	// [data_stream][type|dataset|namespace] when present (unset: true).
+	DataStreamAutoRouting *bool `hcl:"data_stream_auto_routing,optional"`
+	// DataStreamSyncFields sets the document's [data_stream] fields to
+	// the parts of the name used (unset: true).
+	DataStreamSyncFields *bool `hcl:"data_stream_sync_fields,optional"`
+	// ILMEnabled is false or auto (unset: auto, which is no ILM: pipe does
+	// not manage ILM yet); true is rejected.
+	ILMEnabled *string `hcl:"ilm_enabled,optional"`
 
 	// User and Password are HTTP basic credentials. Password is secret.
 	User     string `hcl:"user,optional"`
@@ -99,9 +119,10 @@ type Config struct {
 	TemplateName string `hcl:"template_name,optional"`
 	// TemplateOverwrite installs the template even when one of that name
 	// exists.
-	TemplateOverwrite bool `hcl:"template_overwrite,optional"`
+	TemplateOverwrite *bool `hcl:"template_overwrite,optional"`
 	// TemplateAPI is auto, legacy (_template) or composable
-	// (_index_template); auto is composable on Elasticsearch >= 8.
+	// (_index_template); auto (or unset) is composable on Elasticsearch
+	// >= 8.
 	TemplateAPI string `hcl:"template_api,optional"`
 	// ECSCompatibility overrides the pipeline's ECS mode for the index
 	// default: disabled, v1 or v8.
@@ -109,15 +130,9 @@ type Config struct {
 
 	// Logstash options pipe does not implement yet: declared so that
 	// Validate names them precisely instead of "unknown option".
-	ILMEnabled                     *hcl.Attribute `hcl:"ilm_enabled,optional"`
 	ILMRolloverAlias               *hcl.Attribute `hcl:"ilm_rollover_alias,optional"`
 	ILMPattern                     *hcl.Attribute `hcl:"ilm_pattern,optional"`
 	ILMPolicy                      *hcl.Attribute `hcl:"ilm_policy,optional"`
-	DataStreamType                 *hcl.Attribute `hcl:"data_stream_type,optional"`
-	DataStreamDataset              *hcl.Attribute `hcl:"data_stream_dataset,optional"`
-	DataStreamNamespace            *hcl.Attribute `hcl:"data_stream_namespace,optional"`
-	DataStreamAutoRouting          *hcl.Attribute `hcl:"data_stream_auto_routing,optional"`
-	DataStreamSyncFields           *hcl.Attribute `hcl:"data_stream_sync_fields,optional"`
 	CloudID                        *hcl.Attribute `hcl:"cloud_id,optional"`
 	CloudAuth                      *hcl.Attribute `hcl:"cloud_auth,optional"`
 	Script                         *hcl.Attribute `hcl:"script,optional"`
@@ -168,6 +183,12 @@ type Config struct {
 	apiKeyEncoded                                string
 	// templateFile is the content of Template, checked by Validate.
 	templateFile []byte
+	// dsConflicts are the options set that conflict with data streams.
+	dsConflicts []string
+	// dsType, dsDataset and dsNamespace are the data stream options with
+	// their defaults; autoRouting and syncFields likewise.
+	dsType, dsDataset, dsNamespace string
+	autoRouting, syncFields        bool
 }
 
 // advice says what to do instead of an unsupported option.
@@ -175,8 +196,6 @@ func advice(name string) string {
 	switch {
 	case strings.HasPrefix(name, "ilm_"):
 		return "pipe does not set up ILM yet; attach a lifecycle policy in your index template and write to a dated index or an alias with index = ..."
-	case strings.HasPrefix(name, "data_stream_"):
-		return "data streams are not supported yet; write to an index with index = ..."
 	case strings.HasPrefix(name, "cloud_"):
 		return "give the deployment's Elasticsearch endpoint in hosts and credentials in user/password or api_key"
 	case strings.HasPrefix(name, "script") || name == "upsert":
@@ -209,8 +228,6 @@ func advice(name string) string {
 
 func defaults() *Config {
 	return &Config{
-		Action:               "index",
-		RetryOnConflict:      1,
 		SSLVerificationMode:  "full",
 		Timeout:              60,
 		ResurrectDelay:       5,
@@ -221,7 +238,6 @@ func defaults() *Config {
 		RetryInitialInterval: 2,
 		RetryMaxInterval:     64,
 		ProductCheck:         "auto",
-		TemplateAPI:          "auto",
 	}
 }
 
@@ -245,7 +261,7 @@ func (c *Config) Validate() error {
 		}
 	}
 	switch c.TemplateAPI {
-	case "auto", "legacy", "composable":
+	case "", "auto", "legacy", "composable":
 	default:
 		bad("template_api", fmt.Sprintf("unknown value %q", c.TemplateAPI), "use auto, legacy or composable")
 	}
@@ -256,9 +272,7 @@ func (c *Config) Validate() error {
 		}
 		c.templateFile = b
 	}
-	if c.DataStream != nil && *c.DataStream != "false" {
-		bad("data_stream", "data streams are not supported yet by pipe", "remove data_stream or set it to \"false\" and write to an index with index = ...")
-	}
+	c.validateDataStream(bad)
 	tmpl := func(attr, s string) *pipeline.Template {
 		if s == "" {
 			return nil
@@ -280,7 +294,7 @@ func (c *Config) Validate() error {
 	c.pipeline = tmpl("pipeline", c.Pipeline)
 	c.action = tmpl("action", c.Action)
 	if c.action == nil {
-		bad("action", "action is empty", "use index, create, update or delete")
+		c.action = tmpl("action", "index") // unset; create with a data stream (build)
 	} else if c.action.IsConstant() && actionOf(c.Action) == actUnknown {
 		bad("action", fmt.Sprintf("unknown action %q", c.Action), "use index, create, update, delete or a %{...} format that renders to one of them")
 	}
@@ -310,7 +324,9 @@ func (c *Config) Validate() error {
 	positive("max_in_flight", c.MaxInFlight, 1, 1024)
 	positive("retry_initial_interval", c.RetryInitialInterval, 1, 86400)
 	positive("retry_max_interval", c.RetryMaxInterval, 1, 86400)
-	positive("retry_on_conflict", c.RetryOnConflict, 0, 1<<20)
+	if c.RetryOnConflict != nil {
+		positive("retry_on_conflict", *c.RetryOnConflict, 0, 1<<20)
+	}
 	positive("pool_max", c.PoolMax, 1, 1<<20)
 	positive("pool_max_per_route", c.PoolMaxPerRoute, 1, 1<<20)
 	if c.RetryMaxInterval < c.RetryInitialInterval {

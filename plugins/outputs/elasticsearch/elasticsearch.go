@@ -124,7 +124,12 @@ type Output struct {
 	checkMu sync.Mutex
 	checked bool
 
-	tmpl *templateManager // nil with manage_template = false (template.go)
+	tmpl *templateManager // nil with manage_template = false or a data stream (template.go)
+
+	// ds: events go to data streams (datastream.go), with action create.
+	ds bool
+	// retryOnConflict is retry_on_conflict with its default.
+	retryOnConflict int
 
 	unknownActionLogged atomic.Bool
 }
@@ -143,11 +148,28 @@ func build(c *Config, d pipeline.Deps) (pipeline.Output, error) {
 	if o.log == nil {
 		o.log = slog.New(slog.DiscardHandler)
 	}
-	if o.index == nil {
-		ecs := c.ECSCompatibility
-		if ecs == "" {
-			ecs = d.Settings.ECSCompatibility
-		}
+	ecs := c.ECSCompatibility
+	if ecs == "" {
+		ecs = d.Settings.ECSCompatibility
+	}
+	ds, why, err := c.resolveDataStream(ecs)
+	if err != nil {
+		return nil, err
+	}
+	o.ds = ds
+	if c.DataStream == nil || *c.DataStream == "auto" {
+		o.log.Info("data_stream auto resolved", "data_stream", ds, "reason", why)
+	}
+	if !ds && c.Index == nil && (c.ILMEnabled == nil || *c.ILMEnabled == "auto") {
+		o.log.Info("ILM not used: ilm_enabled auto resolves to no ILM (pipe does not manage ILM yet); writing to daily indices")
+	}
+	o.retryOnConflict = 1
+	if c.RetryOnConflict != nil {
+		o.retryOnConflict = *c.RetryOnConflict
+	}
+	if ds {
+		o.constAct = actCreate
+	} else if o.index == nil {
 		name := "logstash-%{+yyyy.MM.dd}"
 		if ecs == "v1" || ecs == "v8" {
 			name = "ecs-logstash-%{+yyyy.MM.dd}"
@@ -158,8 +180,8 @@ func build(c *Config, d pipeline.Deps) (pipeline.Output, error) {
 		}
 		o.index = t
 	}
-	if c.action.IsConstant() {
-		o.constAct = actionOf(c.Action)
+	if !ds && c.action.IsConstant() {
+		o.constAct = actionOf(c.action.String())
 	}
 	for _, s := range c.SilenceErrorsInLog {
 		o.silenced[s] = true
@@ -216,7 +238,9 @@ func build(c *Config, d pipeline.Deps) (pipeline.Output, error) {
 		return nil, fmt.Errorf("elasticsearch client: %w", err)
 	}
 	o.client, o.transport = client, tr
-	o.tmpl = newTemplateManager(c, d.Settings.ECSCompatibility)
+	if !ds {
+		o.tmpl = newTemplateManager(c, d.Settings.ECSCompatibility)
+	}
 	return o, nil
 }
 
@@ -353,10 +377,15 @@ func (o *Output) encode(dst []byte, e *pipeline.Event) ([]byte, bool) {
 			return dst, false
 		}
 	}
-	dst = append(dst, `{"`...)
-	dst = append(dst, actionNames[act]...)
-	dst = append(dst, `":{"_index":`...)
-	dst = appendTemplateJSON(dst, o.index, e)
+	var parts [3]string
+	if o.ds {
+		dst, parts = o.appendDSAction(dst, e)
+	} else {
+		dst = append(dst, `{"`...)
+		dst = append(dst, actionNames[act]...)
+		dst = append(dst, `":{"_index":`...)
+		dst = appendTemplateJSON(dst, o.index, e)
+	}
 	if t := o.cfg.documentID; t != nil {
 		dst = append(dst, `,"_id":`...)
 		dst = appendTemplateJSON(dst, t, e)
@@ -369,9 +398,9 @@ func (o *Output) encode(dst []byte, e *pipeline.Event) ([]byte, bool) {
 		dst = append(dst, `,"pipeline":`...)
 		dst = appendTemplateJSON(dst, t, e)
 	}
-	if act == actUpdate && o.cfg.RetryOnConflict > 0 {
+	if act == actUpdate && o.retryOnConflict > 0 {
 		dst = append(dst, `,"retry_on_conflict":`...)
-		dst = strconv.AppendInt(dst, int64(o.cfg.RetryOnConflict), 10)
+		dst = strconv.AppendInt(dst, int64(o.retryOnConflict), 10)
 	}
 	dst = append(dst, "}}\n"...)
 	switch act {
@@ -380,12 +409,16 @@ func (o *Output) encode(dst []byte, e *pipeline.Event) ([]byte, bool) {
 	case actUpdate:
 		dst = append(dst, `{"doc":`...)
 		dst = pipeline.AppendEventJSON(dst, e)
-		if o.cfg.DocAsUpsert {
+		if o.cfg.DocAsUpsert != nil && *o.cfg.DocAsUpsert {
 			dst = append(dst, `,"doc_as_upsert":true`...)
 		}
 		dst = append(dst, "}\n"...)
 	default:
-		dst = pipeline.AppendEventJSON(dst, e)
+		if o.ds {
+			dst = o.appendDSDocument(dst, e, parts)
+		} else {
+			dst = pipeline.AppendEventJSON(dst, e)
+		}
 		dst = append(dst, '\n')
 	}
 	return dst, true

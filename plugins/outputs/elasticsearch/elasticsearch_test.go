@@ -36,7 +36,10 @@ func TestBulkBodyPerAction(t *testing.T) {
 		{"delete", `action = "delete" index = "i" document_id = "%{u}" routing = "%{r}"`,
 			`{"delete":{"_index":"i","_id":"42","routing":"r1"}}` + "\n"},
 		{"action from field", `action = "%{u}x" index = "i"`, ``},
-		{"ecs v8 default index", `ecs_compatibility = "v8"`,
+		{"ecs v8 default is the data stream", `ecs_compatibility = "v8"`,
+			`{"create":{"_index":"logs-generic-default"}}` + "\n" + strings.TrimSuffix(src, "}") +
+				`,"data_stream":{"type":"logs","dataset":"generic","namespace":"default"}}` + "\n"},
+		{"ecs v8 without data stream", `ecs_compatibility = "v8" data_stream = "false"`,
 			`{"index":{"_index":"ecs-logstash-2024.03.02"}}` + "\n" + src + "\n"},
 	}
 	for _, c := range cases {
@@ -511,7 +514,6 @@ func TestValidate(t *testing.T) {
 	t.Parallel()
 	rejected := []string{
 		`ilm_enabled = true`, `ilm_rollover_alias = "a"`, `ilm_pattern = "x"`, `ilm_policy = "p"`,
-		`data_stream_type = "logs"`, `data_stream_dataset = "d"`, `data_stream_namespace = "n"`, `data_stream_auto_routing = true`, `data_stream_sync_fields = true`,
 		`cloud_id = "x"`, `cloud_auth = "u:p"`, `script = "s"`, `script_type = "inline"`, `script_lang = "painless"`, `script_var_name = "e"`, `scripted_upsert = true`,
 		`upsert = "{}"`, `version = "1"`, `version_type = "external"`, `document_type = "_doc"`, `parent = "p"`, `join_field = "j"`,
 		`sniffing = true`, `sniffing_delay = 5`, `sniffing_path = "/x"`, `http_compression = true`, `proxy = "http://p"`,
@@ -527,7 +529,7 @@ func TestValidate(t *testing.T) {
 		}
 	}
 	bad := map[string]string{
-		`data_stream = "true"`:                    "data streams are not supported yet",
+		`data_stream = "maybe"`:                   `unknown value "maybe"`,
 		`action = "upsert"`:                       `unknown action "upsert"`,
 		`index = "%{"`:                            "",
 		`hosts = ["ftp://x"]`:                     "not http or https",

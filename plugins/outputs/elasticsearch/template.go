@@ -58,7 +58,7 @@ func newTemplateManager(c *Config, ecs string) *templateManager {
 	if c.ECSCompatibility != "" {
 		ecs = c.ECSCompatibility
 	}
-	m := &templateManager{name: c.TemplateName, api: c.TemplateAPI, overwrite: c.TemplateOverwrite,
+	m := &templateManager{name: c.TemplateName, api: c.TemplateAPI, overwrite: c.TemplateOverwrite != nil && *c.TemplateOverwrite,
 		custom: c.templateFile, builtin: "template/logstash.json"}
 	if m.api == "" {
 		m.api = "auto"

@@ -1,6 +1,8 @@
 package elasticsearch_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -28,6 +30,7 @@ type templateES struct {
 	templates map[string]string // path -> body
 	log       []string          // "METHOD path"
 	failPuts  int
+	bulkBody  string // the last _bulk body, decompressed
 }
 
 func newTemplateES(t *testing.T, version string) *templateES {
@@ -63,6 +66,13 @@ func (f *templateES) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.templates[r.URL.Path] = string(b)
 		fmt.Fprint(w, `{"acknowledged":true}`)
 	case r.Method == http.MethodPost && r.URL.Path == "/_bulk":
+		f.bulkBody = string(b)
+		if r.Header.Get("Content-Encoding") == "gzip" {
+			if zr, err := gzip.NewReader(bytes.NewReader(b)); err == nil {
+				d, _ := io.ReadAll(zr)
+				f.bulkBody = string(d)
+			}
+		}
 		fmt.Fprint(w, `{"errors":false}`)
 	default:
 		w.WriteHeader(http.StatusBadRequest)
@@ -172,8 +182,8 @@ func TestTemplateAPIByVersion(t *testing.T) {
 		{"2.11.0", "opensearch", ``, "disabled", "/_template/logstash"},
 		{"8.19.21", "", `template_api = "legacy"`, "disabled", "/_template/logstash"},
 		{"7.17.0", "", `template_api = "composable"`, "disabled", "/_index_template/logstash"},
-		{"8.19.21", "", ``, "v8", "/_index_template/ecs-logstash"},
-		{"7.17.0", "", `ecs_compatibility = "v1"`, "disabled", "/_template/ecs-logstash"},
+		{"8.19.21", "", `data_stream = "false"`, "v8", "/_index_template/ecs-logstash"},
+		{"7.17.0", "", `ecs_compatibility = "v1" data_stream = "false"`, "disabled", "/_template/ecs-logstash"},
 		{"8.19.21", "", `template_name = "my tmpl"`, "disabled", "/_index_template/my tmpl"},
 	}
 	for _, c := range cases {
