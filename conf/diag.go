@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -147,7 +148,7 @@ func writeSnippet(buf *bytes.Buffer, data []byte, ls []int, x Diagnostic) {
 	if x.Line < len(ls) {
 		end = ls[x.Line] - 1
 	}
-	text := strings.TrimRight(string(data[start:end]), "\r")
+	text := redactSecrets(strings.TrimRight(string(data[start:end]), "\r"))
 	gutter := fmt.Sprintf("%5d | ", x.Line)
 	buf.WriteString(gutter)
 	buf.WriteString(text)
@@ -179,4 +180,25 @@ func writeSnippet(buf *bytes.Buffer, data []byte, ls []int, x Diagnostic) {
 	buf.WriteByte('^')
 	buf.WriteString(strings.Repeat("~", width-1))
 	buf.WriteByte('\n')
+}
+
+// secretLine matches a source line that sets a secret option.
+var secretLine = regexp.MustCompile(`(?i)(password|passphrase|api_key|secret|token|jaas)[a-z_]*\s*=`)
+
+// quoted matches a double-quoted HCL string on one line.
+var quoted = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+
+// redactSecrets masks the strings of a line that sets a secret option, so
+// that a snippet never shows a password; the length is kept so that the
+// underline still points at the right columns.
+func redactSecrets(line string) string {
+	if !secretLine.MatchString(line) {
+		return line
+	}
+	return quoted.ReplaceAllStringFunc(line, func(q string) string {
+		if len(q) <= 2 {
+			return q
+		}
+		return `"` + strings.Repeat("*", len(q)-2) + `"`
+	})
 }

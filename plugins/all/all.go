@@ -17,6 +17,7 @@ import (
 	jsonfilter "github.com/pipeproject/pipe/plugins/filters/json"
 	"github.com/pipeproject/pipe/plugins/inputs/deadletterqueue"
 	"github.com/pipeproject/pipe/plugins/inputs/generator"
+	"github.com/pipeproject/pipe/plugins/inputs/kafka"
 	"github.com/pipeproject/pipe/plugins/inputs/stdin"
 	"github.com/pipeproject/pipe/plugins/inputs/tcp"
 	"github.com/pipeproject/pipe/plugins/inputs/udp"
@@ -31,6 +32,7 @@ func Plugins() []pipeline.Plugin {
 		// inputs
 		deadletterqueue.Plugin(),
 		generator.Plugin(),
+		kafka.Plugin(),
 		stdin.Plugin(),
 		tcp.Plugin(),
 		udp.Plugin(),
