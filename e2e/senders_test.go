@@ -61,6 +61,8 @@ type runningPipe struct {
 	lines  []string
 	stderr *bytes.Buffer
 	ready  chan struct{}
+	// outDone is closed when stdout has been read to its end.
+	outDone chan struct{}
 }
 
 // startListening starts pipe and waits until wantListening inputs have
@@ -76,12 +78,13 @@ func startListening(t *testing.T, config string, wantListening int) *runningPipe
 	if err != nil {
 		t.Fatal(err)
 	}
-	rp := &runningPipe{cmd: cmd, stderr: &bytes.Buffer{}, ready: make(chan struct{})}
+	rp := &runningPipe{cmd: cmd, stderr: &bytes.Buffer{}, ready: make(chan struct{}), outDone: make(chan struct{})}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
 	go func() {
+		defer close(rp.outDone)
 		sc := bufio.NewScanner(stdout)
 		sc.Buffer(make([]byte, 1<<20), 16<<20)
 		for sc.Scan() {
@@ -153,6 +156,11 @@ func (rp *runningPipe) waitLines(t *testing.T, n int) []map[string]any {
 func (rp *runningPipe) stop(t *testing.T) {
 	t.Helper()
 	_ = rp.cmd.Process.Signal(syscall.SIGTERM)
+	// Read stdout to its end before Wait, which closes the pipe.
+	select {
+	case <-rp.outDone:
+	case <-time.After(30 * time.Second):
+	}
 	if code := waitExit(t, rp.cmd, 30*time.Second); code != 0 {
 		t.Fatalf("pipe exited %d:\n%s", code, rp.log())
 	}

@@ -13,10 +13,24 @@
 //
 // Each of their runs writes into a fresh index pipe-load-*, checks its
 // _count, then deletes it.
+//
+// The kafka scenarios run only against a broker given with -kafka HOST:PORT
+// or KAFKA_BOOTSTRAP (the harness starts none), e.g. one from
+// e2e/kafka/start.sh (kcat and the jars start.sh installs are needed):
+//
+//	eval "$(e2e/kafka/start.sh)"; go run ./e2e/load -kafka "$KAFKA_BOOTSTRAP" -only kafka -runs 1; e2e/kafka/stop.sh "${KAFKA_BOOTSTRAP##*:}"
+//
+// They produce -kafka-n records of 300 bytes of JSON with kcat to a fresh
+// topic of 6 partitions (once), then each run reads it all in a fresh
+// consumer group with one or two pipe processes (codec json, output stdout
+// with the dots codec, so the harness counts events as they are out); the
+// time runs from the start until the last event is out, and peak RSS is the
+// largest of the processes'.
 package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -26,8 +40,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -49,6 +67,11 @@ type scenario struct {
 	// esURL and esIndex, when set: the index is deleted before and after
 	// each run, and its _count must be events after the run.
 	esURL, esIndex string
+	// kafkaProcs, when set: that many pipe processes read kafkaTopic in a
+	// fresh group (runKafka); args is then the config with %s for the
+	// group id.
+	kafkaProcs int
+	kafkaTopic string
 }
 
 // taskLine is a python-logstash event of the companion app's worker, whose
@@ -62,6 +85,8 @@ func main() {
 	workers := flag.Int("w", 0, "pipeline workers (0: pipe's default, the number of cores)")
 	esURL := flag.String("es", os.Getenv("ES_URL"), "Elasticsearch-API server for the elasticsearch scenarios (default $ES_URL; none: they are not run)")
 	esN := flag.Int("es-n", 1_000_000, "events per elasticsearch scenario")
+	kafkaBoot := flag.String("kafka", os.Getenv("KAFKA_BOOTSTRAP"), "Kafka broker for the kafka scenarios (default $KAFKA_BOOTSTRAP; none: they are not run)")
+	kafkaN := flag.Int("kafka-n", 1_000_000, "records per kafka scenario")
 	flag.Parse()
 	*esURL = strings.TrimRight(*esURL, "/")
 
@@ -156,6 +181,25 @@ func main() {
 		}
 	} else {
 		fmt.Fprintln(os.Stderr, "load: no -es URL nor ES_URL: the elasticsearch scenarios are not run")
+	}
+	kafkaName := func(procs int) string {
+		return fmt.Sprintf("kafka json -> stdout dots (%d process%s, 6 partitions)", procs, map[bool]string{true: "es"}[procs > 1])
+	}
+	if *kafkaBoot != "" && (strings.Contains(kafkaName(1), *only) || strings.Contains(kafkaName(2), *only)) {
+		topic, err := kafkaTopic(dir, *kafkaBoot, *kafkaN)
+		check(err)
+		for _, procs := range []int{1, 2} {
+			scenarios = append(scenarios, scenario{
+				name:   kafkaName(procs),
+				events: *kafkaN, kafkaProcs: procs, kafkaTopic: topic,
+				args: append([]string{"-e", fmt.Sprintf(`input { kafka {
+					  bootstrap_servers = %q topics = [%q] group_id = "%%s"
+					  auto_offset_reset = "earliest" codec = "json"
+					} }
+					output { stdout { codec = "dots" } }`, *kafkaBoot, topic)}, wargs...)})
+		}
+	} else if *kafkaBoot == "" {
+		fmt.Fprintln(os.Stderr, "load: no -kafka broker nor KAFKA_BOOTSTRAP: the kafka scenarios are not run")
 	}
 	fmt.Printf("%-60s %12s %10s %14s %12s\n", "scenario", "events", "wall", "events/s", "peak RSS")
 	for _, s := range scenarios {
@@ -252,6 +296,9 @@ func esDo(method, u string) ([]byte, error) {
 func runOnce(bin string, s scenario) (time.Duration, int64, error) {
 	if len(s.tcpFiles) > 0 {
 		return runTCP(bin, s)
+	}
+	if s.kafkaProcs > 0 {
+		return runKafka(bin, s)
 	}
 	cmd := exec.Command(bin, append([]string{"--log.level", "warn"}, s.args...)...)
 	if s.stdin != "" {
@@ -416,3 +463,116 @@ func check(err error) {
 		os.Exit(1)
 	}
 }
+
+// kafkaTopic creates a topic of 6 partitions with e2e/kafka/topic.sh and
+// produces n JSON records of 300 bytes into it with kcat.
+func kafkaTopic(dir, boot string, n int) (string, error) {
+	topic := fmt.Sprintf("pipe-load-%d", time.Now().UnixNano())
+	create := exec.Command("bash", "e2e/kafka/topic.sh", "create", topic, "6")
+	create.Env = append(os.Environ(), "KAFKA_BOOTSTRAP="+boot)
+	if b, err := create.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("create topic %s: %w\n%s", topic, err, b)
+	}
+	data := filepath.Join(dir, "kafka-records.jsonl")
+	f, err := os.Create(data)
+	if err != nil {
+		return "", err
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	const size = 300
+	for i := 0; i < n; i++ {
+		rec := fmt.Sprintf(`{"n":%d,"level":"INFO","host":"vm","logger_name":"load","message":"`, i)
+		pad := size - len(rec) - len(`"}`)
+		fmt.Fprintf(w, "%s%s\"}\n", rec, strings.Repeat("x", max(pad, 0)))
+	}
+	if err := w.Flush(); err != nil {
+		return "", err
+	}
+	if err := f.Close(); err != nil {
+		return "", err
+	}
+	start := time.Now()
+	if b, err := exec.Command("kcat", "-b", boot, "-t", topic, "-P", "-l", data).CombinedOutput(); err != nil {
+		return "", fmt.Errorf("kcat produce: %w\n%s", err, b)
+	}
+	fmt.Fprintf(os.Stderr, "load: produced %d records of %d bytes to %s in %s\n", n, size, topic, time.Since(start).Round(time.Millisecond))
+	return topic, nil
+}
+
+// runKafka starts s.kafkaProcs pipe processes in a fresh consumer group,
+// counts the dots they print until s.events are out, then stops them with
+// SIGTERM; every process must exit 0 and together they must have read at
+// least s.events (events_in of "pipeline finished"). The time runs from the
+// start to the last dot.
+func runKafka(bin string, s scenario) (time.Duration, int64, error) {
+	group := fmt.Sprintf("pipe-load-%d", time.Now().UnixNano())
+	args := slices.Clone(s.args)
+	args[1] = fmt.Sprintf(args[1], group)
+	var dots atomic.Int64
+	var cmds []*exec.Cmd
+	var stderrs []*strings.Builder
+	var readers sync.WaitGroup
+	kill := func() {
+		for _, c := range cmds {
+			_ = c.Process.Kill()
+		}
+	}
+	start := time.Now()
+	for i := 0; i < s.kafkaProcs; i++ {
+		cmd := exec.Command(bin, append([]string{"--log.level", "info"}, args...)...)
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			return 0, 0, err
+		}
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			kill()
+			return 0, 0, err
+		}
+		cmds, stderrs = append(cmds, cmd), append(stderrs, &stderr)
+		readers.Go(func() {
+			buf := make([]byte, 64<<10)
+			for {
+				k, err := stdout.Read(buf)
+				dots.Add(int64(bytes.Count(buf[:k], []byte{'.'})))
+				if err != nil {
+					return
+				}
+			}
+		})
+	}
+	deadline := time.Now().Add(10 * time.Minute)
+	for dots.Load() < int64(s.events) {
+		if time.Now().After(deadline) {
+			kill()
+			return 0, 0, fmt.Errorf("%d of %d events out after 10 minutes", dots.Load(), s.events)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	wall := time.Since(start)
+	for _, c := range cmds {
+		_ = c.Process.Signal(syscall.SIGTERM)
+	}
+	readers.Wait()
+	var maxrss, in int64
+	for i, c := range cmds {
+		if err := c.Wait(); err != nil {
+			kill()
+			return 0, 0, fmt.Errorf("pipe %d: %w\n%s", i, err, stderrs[i].String())
+		}
+		if ru, _ := c.ProcessState.SysUsage().(*syscall.Rusage); ru != nil {
+			maxrss = max(maxrss, ru.Maxrss)
+		}
+		if m := eventsInRe.FindAllStringSubmatch(stderrs[i].String(), -1); len(m) > 0 {
+			k, _ := strconv.ParseInt(m[len(m)-1][1], 10, 64)
+			in += k
+		}
+	}
+	if in < int64(s.events) || dots.Load() < int64(s.events) {
+		return 0, 0, fmt.Errorf("the processes read %d and output %d events, want %d", in, dots.Load(), s.events)
+	}
+	return wall, maxrss, nil
+}
+
+var eventsInRe = regexp.MustCompile(`"?pipeline finished"?.*events_in=(\d+)`)
