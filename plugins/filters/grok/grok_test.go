@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -384,24 +383,6 @@ func TestConcurrent(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-}
-
-// TestREADMEExample loads the README's first HCL example.
-func TestREADMEExample(t *testing.T) {
-	data, err := os.ReadFile("README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := regexp.MustCompile("(?s)```hcl\n(.*?)```").FindSubmatch(data)
-	if m == nil {
-		t.Fatal("no hcl example")
-	}
-	_, diags := conf.Load([]conf.Source{{Name: "README.md", Data: m[1]}}, registry(), conf.Options{})
-	if diags.HasErrors() {
-		var b strings.Builder
-		_ = diags.Write(&b, nil, false)
-		t.Fatal(b.String())
-	}
 }
 
 func benchFilter(b *testing.B, config, line string, want pipeline.FilterResult) {

@@ -3,8 +3,6 @@ package json_test
 import (
 	"bytes"
 	"log/slog"
-	"os"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -375,23 +373,5 @@ func BenchmarkJSONFilter(b *testing.B) {
 		if f.Filter(e) != pipeline.FilterMatched {
 			b.Fatal("no match")
 		}
-	}
-}
-
-// TestREADMEExample loads the README's first HCL example.
-func TestREADMEExample(t *testing.T) {
-	data, err := os.ReadFile("README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := regexp.MustCompile("(?s)```hcl\n(.*?)```").FindSubmatch(data)
-	if m == nil {
-		t.Fatal("no hcl example")
-	}
-	_, diags := conf.Load([]conf.Source{{Name: "README.md", Data: m[1]}}, registry(), conf.Options{})
-	if diags.HasErrors() {
-		var b strings.Builder
-		_ = diags.Write(&b, nil, false)
-		t.Fatal(b.String())
 	}
 }
