@@ -239,17 +239,9 @@ func (b *builder) build(ps *PluginSpec) (any, Deps, error) {
 			d.Logger.Info("switching to a streaming codec, as Logstash does", "from", cs.Plugin.Name, "to", sc.Plugin.Name)
 			cs = sc
 		}
-		cp, cfg := cs.Plugin, cs.Config
-		if cfg == nil {
-			cfg = cp.NewConfig()
-		}
-		c, err := cp.Build(cfg, cd)
+		codec, err := cs.Build(cd)
 		if err != nil {
-			return nil, d, fmt.Errorf("%s: %s: codec %s: %w", ps.Pos, id, ps.Codec.Plugin.Name, err)
-		}
-		codec, ok := c.(Codec)
-		if !ok {
-			return nil, d, fmt.Errorf("%s: %s is not a codec", ps.Pos, ps.Codec.Plugin.Name)
+			return nil, d, fmt.Errorf("%s: %s: %w", ps.Pos, id, err)
 		}
 		d.Codec = codec
 	}

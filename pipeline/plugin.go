@@ -301,14 +301,24 @@ func (r *Registry) BuildCodec(name string, cfg any, d Deps) (Codec, error) {
 	if !ok {
 		return nil, fmt.Errorf("unknown codec %q (known: %s)", name, strings.Join(r.Names(KindCodec), ", "))
 	}
+	return (&CodecSpec{Plugin: p, Config: cfg}).Build(d)
+}
+
+// Build constructs the codec (a nil Config means the defaults).
+func (cs *CodecSpec) Build(d Deps) (Codec, error) {
+	cfg := cs.Config
 	if cfg == nil {
-		cfg = p.NewConfig()
+		cfg = cs.Plugin.NewConfig()
 	}
-	c, err := p.Build(cfg, d)
+	c, err := cs.Plugin.Build(cfg, d)
 	if err != nil {
-		return nil, fmt.Errorf("codec %s: %w", name, err)
+		return nil, fmt.Errorf("codec %s: %w", cs.Plugin.Name, err)
 	}
-	return c.(Codec), nil
+	codec, ok := c.(Codec)
+	if !ok {
+		return nil, fmt.Errorf("%s is not a codec", cs.Plugin.Name)
+	}
+	return codec, nil
 }
 
 // StreamingCodec applies Logstash's fix_streaming_codecs: an input that

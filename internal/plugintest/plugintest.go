@@ -64,16 +64,12 @@ func Build(t testing.TB, reg *pipeline.Registry, config string, kind pipeline.Ki
 		deps.Settings = deps.Settings.WithDefaults()
 	}
 	if ps.Codec != nil {
-		ps.Codec, _ = reg.StreamingCodec(ps.Plugin, ps.Codec)
-		cfg := ps.Codec.Config
-		if cfg == nil {
-			cfg = ps.Codec.Plugin.NewConfig()
-		}
-		c, err := ps.Codec.Plugin.Build(cfg, deps)
+		cs, _ := reg.StreamingCodec(ps.Plugin, ps.Codec)
+		c, err := cs.Build(deps)
 		if err != nil {
-			t.Fatalf("codec: %v", err)
+			t.Fatalf("%v", err)
 		}
-		deps.Codec = c.(pipeline.Codec)
+		deps.Codec = c
 	}
 	p, err := ps.Plugin.Build(ps.Config, deps)
 	if err != nil {
