@@ -122,7 +122,10 @@ type Output struct {
 	deadLettered *atomic.Int64
 
 	checkMu sync.Mutex
-	checked bool
+	// rootMu guards rootSeen, the cached answer to GET / (see root).
+	rootMu   sync.Mutex
+	rootSeen *rootAnswer
+	checked  bool
 
 	tmpl *templateManager // nil with manage_template = false or a data stream (template.go)
 
@@ -651,25 +654,12 @@ func (o *Output) productCheck(ctx context.Context) error {
 	if o.checked {
 		return nil
 	}
-	rctx, cancel := context.WithTimeout(ctx, o.timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(rctx, http.MethodGet, "/", nil)
-	if err != nil {
-		return err
-	}
-	res, err := o.client.Perform(req)
+	r, err := o.root(ctx)
 	if err != nil {
 		return fmt.Errorf("product check: %w", err)
 	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
-	if err != nil {
-		return fmt.Errorf("product check: %w", err)
-	}
-	if res.StatusCode < 200 || res.StatusCode > 299 {
-		return fmt.Errorf("product check: GET / answered HTTP %d", res.StatusCode)
-	}
-	isES := res.Header.Get("X-Elastic-Product") == "Elasticsearch"
+	b := r.body
+	isES := r.elasticProduct
 	isOS := fastjson.GetString(b, "version", "distribution") == "opensearch"
 	product := "unknown"
 	switch {
@@ -691,6 +681,42 @@ func (o *Output) productCheck(ctx context.Context) error {
 	o.log.Info("connected", "product", product, "version", fastjson.GetString(b, "version", "number"))
 	o.checked = true
 	return nil
+}
+
+// rootAnswer is the server's answer to GET /.
+type rootAnswer struct {
+	body           []byte
+	elasticProduct bool // X-Elastic-Product: Elasticsearch
+}
+
+// root asks GET / once and keeps a successful answer: the product check
+// and the template's version lookup both read it.
+func (o *Output) root(ctx context.Context) (*rootAnswer, error) {
+	o.rootMu.Lock()
+	defer o.rootMu.Unlock()
+	if o.rootSeen != nil {
+		return o.rootSeen, nil
+	}
+	rctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(rctx, http.MethodGet, "/", nil)
+	if err != nil {
+		return nil, err
+	}
+	res, err := o.client.Perform(req)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
+	if err != nil {
+		return nil, err
+	}
+	if res.StatusCode < 200 || res.StatusCode > 299 {
+		return nil, fmt.Errorf("GET / answered HTTP %d", res.StatusCode)
+	}
+	o.rootSeen = &rootAnswer{body: b, elasticProduct: res.Header.Get("X-Elastic-Product") == "Elasticsearch"}
+	return o.rootSeen, nil
 }
 
 // logLimiter lets one log line of each kind through per logEvery.

@@ -230,13 +230,11 @@ func (m *templateManager) body(composable bool) ([]byte, string, error) {
 
 // serverVersion reads the major version and distribution from GET /.
 func (o *Output) serverVersion(ctx context.Context) (major int, opensearch bool, err error) {
-	status, b, err := o.templateRequest(ctx, http.MethodGet, "/", nil)
+	r, err := o.root(ctx)
 	if err != nil {
 		return 0, false, fmt.Errorf("server version: %w", err)
 	}
-	if status < 200 || status > 299 {
-		return 0, false, fmt.Errorf("server version: GET / answered HTTP %d", status)
-	}
+	b := r.body
 	number := fastjson.GetString(b, "version", "number")
 	major, err = strconv.Atoi(strings.SplitN(number, ".", 2)[0])
 	if err != nil || major <= 0 {
