@@ -6,6 +6,11 @@ package main
 import (
 	"os"
 	"runtime/debug"
+	// The date filter's timezone option needs the IANA database; a static
+	// binary in a minimal image has none on disk, so it is embedded (about
+	// 450 KB). A zoneinfo on the system (ZONEINFO or /usr/share/zoneinfo)
+	// is still used first.
+	_ "time/tzdata"
 
 	"github.com/pipeproject/pipe/internal/cli"
 	"github.com/pipeproject/pipe/plugins/all"
