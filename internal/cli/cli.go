@@ -3,17 +3,13 @@
 package cli
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
-	"os/signal"
 	"runtime/debug"
-	"runtime/pprof"
 	"strings"
-	"syscall"
 	"time"
 
 	"golang.org/x/term"
@@ -76,6 +72,7 @@ type flags struct {
 	shutdownTimeout time.Duration
 	ecs             string
 	cpuProfile      string
+	pathSettings    string
 
 	workersSet, batchSizeSet, batchDelaySet bool
 }
@@ -104,6 +101,7 @@ const usageText = `Usage:
   pipe -f PATH [options]       run the pipeline(s) in PATH (files, folders, globs; repeatable)
   pipe -e 'CONFIG' [options]   run a pipeline given inline (stdin/stdout when no input/output)
   pipe -t -f PATH              check the configuration and exit (1 on any error)
+  pipe [options]               run every pipeline listed in pipelines.yml in --path.settings
   pipe grok 'PATTERN' [LINE...] try a grok pattern on lines (or stdin); explains non-matches
   pipe version                 print the version
   pipe help                    print this help
@@ -144,15 +142,15 @@ func Run(env *Env) int {
 		fmt.Fprintf(env.Stderr, "pipe: %v\n", err)
 		return exitUsage
 	}
-	if len(f.paths) == 0 && f.configString == "" {
-		fmt.Fprintln(env.Stderr, "pipe: no configuration: give -f PATH or -e 'CONFIG' (see 'pipe help')")
-		return exitUsage
-	}
 	log, err := newLogger(env.Stderr, f.logLevel, f.logFormat)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "pipe: %v\n", err)
 		return exitUsage
 	}
+	if len(f.paths) == 0 && f.configString == "" {
+		return runPipelines(env, f, log)
+	}
+	noteIgnoredPipelines(f, log)
 
 	srcs, err := conf.ReadSources(f.paths)
 	if err != nil {
@@ -183,18 +181,13 @@ func Run(env *Env) int {
 		return exitOK
 	}
 	if f.cpuProfile != "" {
-		pf, err := os.Create(f.cpuProfile)
-		if err != nil {
-			fmt.Fprintf(env.Stderr, "pipe: %v\n", err)
-			return exitUsage
+		stopProfile, code := startCPUProfile(env, f.cpuProfile)
+		if code != exitOK {
+			return code
 		}
-		if err := pprof.StartCPUProfile(pf); err != nil {
-			fmt.Fprintf(env.Stderr, "pipe: cpu profile: %v\n", err)
-			return exitUsage
-		}
-		defer func() { pprof.StopCPUProfile(); pf.Close() }()
+		defer stopProfile()
 	}
-	return run(env, p, log, f.shutdownTimeout)
+	return runAll(env, []*pipeline.Pipeline{p}, log, f.shutdownTimeout)
 }
 
 func newFlagSet(out io.Writer) (*flag.FlagSet, *flags) {
@@ -220,6 +213,8 @@ func newFlagSet(out io.Writer) (*flag.FlagSet, *flags) {
 	fs.StringVar(&f.ecs, "pipeline.ecs_compatibility", "", "default ecs_compatibility: disabled, v1 or v8 (default v8)")
 	fs.StringVar(&f.logLevel, "log.level", "info", "log level: error, warn, info, debug (trace = debug)")
 	fs.StringVar(&f.logFormat, "log.format", "plain", "log format: plain or json")
+	fs.StringVar(&f.pathSettings, "path.settings", defaultSettingsDir,
+		"folder of pipelines.yml, read when neither -f nor -e is given (several pipelines in one process)")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a Go CPU profile of the run to this file (performance work)")
 	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 30*time.Second,
 		"how long a graceful shutdown may take before pipe gives up on the events in flight")
@@ -273,65 +268,6 @@ func environMap(environ []string) map[string]string {
 		}
 	}
 	return m
-}
-
-// run runs the pipeline: the first SIGINT/SIGTERM stops the inputs and
-// drains, the shutdown timeout or a second signal gives up.
-func run(env *Env, p *pipeline.Pipeline, log *slog.Logger, timeout time.Duration) int {
-	sigs := env.Signals
-	if sigs == nil {
-		c := make(chan os.Signal, 2)
-		signal.Notify(c, syscall.SIGINT, syscall.SIGTERM)
-		defer signal.Stop(c)
-		sigs = c
-	}
-	exit := env.Exit
-	if exit == nil {
-		exit = os.Exit
-	}
-	ctx, stop := context.WithCancel(context.Background())
-	defer stop()
-	hard, giveUp := context.WithCancel(context.Background())
-	defer giveUp()
-	done := make(chan error, 1)
-	go func() { done <- p.Run(ctx, hard) }()
-
-	var timer <-chan time.Time
-	for {
-		select {
-		case err := <-done:
-			if err != nil {
-				log.Error("pipeline ended with errors", "error", err)
-				return exitConfig
-			}
-			return exitOK
-		case sig := <-sigs:
-			if ctx.Err() == nil {
-				log.Info("received signal; stopping inputs and draining", "signal", sig.String(),
-					"queued", p.InFlight(), "shutdown_timeout", timeout)
-				stop()
-				timer = time.After(timeout)
-				continue
-			}
-			in, filtered, out := p.Counts()
-			log.Error("second signal: exiting at once; events in flight are lost",
-				"signal", sig.String(), "events_in", in, "events_filtered", filtered, "events_out", out, "queued", p.InFlight())
-			exit(exitConfig)
-			return exitConfig
-		case <-timer:
-			log.Error("shutdown timed out; giving up on the events in flight", "queued", p.InFlight(), "timeout", timeout)
-			giveUp()
-			select {
-			case err := <-done:
-				if err != nil {
-					log.Error("pipeline stopped", "error", err)
-				}
-			case <-time.After(2 * time.Second):
-				log.Error("pipeline did not stop after giving up (an output is blocked in a write); exiting")
-			}
-			return exitConfig
-		}
-	}
 }
 
 func versionString() string {

@@ -1,0 +1,7 @@
+input {
+  generator { count = 1 }
+}
+
+output {
+  nul {}
+}
