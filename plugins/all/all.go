@@ -15,6 +15,7 @@ import (
 	"github.com/pipeproject/pipe/plugins/filters/drop"
 	"github.com/pipeproject/pipe/plugins/filters/grok"
 	jsonfilter "github.com/pipeproject/pipe/plugins/filters/json"
+	"github.com/pipeproject/pipe/plugins/filters/mutate"
 	"github.com/pipeproject/pipe/plugins/inputs/deadletterqueue"
 	"github.com/pipeproject/pipe/plugins/inputs/generator"
 	"github.com/pipeproject/pipe/plugins/inputs/kafka"
@@ -40,6 +41,7 @@ func Plugins() []pipeline.Plugin {
 		drop.Plugin(),
 		grok.Plugin(),
 		jsonfilter.Plugin(),
+		mutate.Plugin(),
 		// outputs
 		elasticsearch.Plugin(),
 		null.Plugin(),
