@@ -12,6 +12,7 @@ import (
 	"github.com/pipeproject/pipe/plugins/codecs/line"
 	"github.com/pipeproject/pipe/plugins/codecs/plain"
 	"github.com/pipeproject/pipe/plugins/codecs/rubydebug"
+	"github.com/pipeproject/pipe/plugins/filters/date"
 	"github.com/pipeproject/pipe/plugins/filters/drop"
 	"github.com/pipeproject/pipe/plugins/filters/grok"
 	jsonfilter "github.com/pipeproject/pipe/plugins/filters/json"
@@ -38,6 +39,7 @@ func Plugins() []pipeline.Plugin {
 		tcp.Plugin(),
 		udp.Plugin(),
 		// filters
+		date.Plugin(),
 		drop.Plugin(),
 		grok.Plugin(),
 		jsonfilter.Plugin(),
