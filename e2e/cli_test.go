@@ -19,8 +19,8 @@ import (
 	"time"
 )
 
-// pipeBin is the binary built once by TestMain.
-var pipeBin string
+// pipeBin and faultyBin are the binaries built once by TestMain.
+var pipeBin, faultyBin string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "pipe-e2e-")
@@ -29,10 +29,11 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	pipeBin = filepath.Join(dir, "pipe")
-	build := exec.Command("go", "build", "-o", pipeBin, "../cmd/pipe")
+	faultyBin = filepath.Join(dir, "faulty")
+	build := exec.Command("go", "build", "-o", dir, "../cmd/pipe", "../cmd/faulty")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building pipe:", err)
+		fmt.Fprintln(os.Stderr, "building pipe and faulty:", err)
 		os.Exit(1)
 	}
 	code := m.Run()

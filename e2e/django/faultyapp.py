@@ -14,6 +14,8 @@ Environment:
   LOGSTASH_HOST/PORT   where the handler sends (default 127.0.0.1:5000)
   LOGSTASH_TRANSPORT   udp (LogstashHandler, the original) or tcp (TCPLogstashHandler)
   FAULTY_SUMMARY       file to write, at SIGTERM, the counts of the records logged
+                       (the keys of faulty serve's --summary: total, loggers, levels,
+                       logger_levels, exception_kinds, mime_types)
 
 Run: python faultyapp.py   (stop with SIGTERM or SIGINT; the worker queue is
 drained and the summary written before exit).
@@ -45,22 +47,32 @@ class CountingHandler(logging.Handler):
         super().__init__(level=logging.DEBUG)
         self.lock_ = threading.Lock()
         self.counts = collections.defaultdict(collections.Counter)
+        self.total = 0
 
     def emit(self, record):
         with self.lock_:
             c = self.counts
-            c["logger"][record.name] += 1
-            c["level"][record.levelname] += 1
-            c["logger_level"][record.name + " " + record.levelname] += 1
+            c["loggers"][record.name] += 1
+            c["levels"][record.levelname] += 1
+            c["logger_levels"][record.name + " " + record.levelname] += 1
             if record.exc_info and record.exc_info[0] is not None:
-                c["exception"][record.exc_info[0].__name__] += 1
+                c["exception_kinds"][record.exc_info[0].__name__] += 1
             if record.name == "example.tasks":
-                c["mime"][record.args[2]] += 1
-            c["total"]["records"] += 1
+                c["mime_types"][record.args[2]] += 1
+            self.total += 1
 
     def summary(self):
+        """The counts in the shape of faulty serve's --summary file."""
         with self.lock_:
-            return {k: dict(v) for k, v in self.counts.items()}
+            out = {k: dict(v) for k, v in self.counts.items()}
+            levels = collections.defaultdict(dict)
+            for key, n in out.pop("logger_levels", {}).items():
+                logger, level = key.rsplit(" ", 1)
+                levels[logger][level] = n
+            out["logger_levels"] = dict(levels)
+            out["total"] = self.total
+            out["dropped"] = 0
+            return out
 
 
 COUNTER = CountingHandler()
