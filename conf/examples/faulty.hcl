@@ -37,7 +37,13 @@ filter {
     }
   } else if "[type] == 'syslog'" {
     grok {
-      match = { "message" = "^<%{NONNEGINT:syslog_pri}>%{SYSLOGLINE}" }
+      match     = { "message" = "^<%{NONNEGINT:syslog_pri}>%{SYSLOGLINE}" }
+      overwrite = ["message"]
+    }
+    # RFC 3164 timestamps have no year and no zone: Logstash's year guess, UTC here.
+    date {
+      match    = ["timestamp", "MMM  d HH:mm:ss", "MMM dd HH:mm:ss"]
+      timezone = "UTC"
     }
   }
 
