@@ -1,7 +1,8 @@
 // Package conf is pipe's configuration front end: it reads HCL configs
-// written in Logstash's shape, checks them against the plugin registry and
-// decodes them into a pipeline.Spec, with diagnostics that point at the
-// user's own line and column.
+// written in Logstash's shape, and Logstash's own .conf configs as they are
+// (see "Logstash configs" below), checks them against the plugin registry
+// and decodes them into a pipeline.Spec, with diagnostics that point at the
+// user's own line and column. Convert translates a .conf config to HCL.
 //
 // # The language
 //
@@ -133,6 +134,46 @@
 // string. A variable that is not set is HCL's "Unsupported attribute" error
 // at its position. The function env("NAME", "default") returns the default
 // instead; env("NAME") without a default is an error at its position.
+//
+// # Logstash configs
+//
+// A source may also be written in Logstash's own config language
+// (IsLogstash: a .conf file; a file with another extension, or -e's text,
+// when it has a "=>" or an unquoted if condition). Load parses it
+// (logstash_parse.go) and lowers it to the same hclsyntax nodes the HCL
+// text would give, with ranges in the .conf text, so every check above
+// applies and points at the .conf's own line and column. The language is
+// that of Logstash's grammar: input, filter and output sections (repeated
+// at will), plugin blocks, name => value options, # comments, conditionals
+// with the condition written bare (if [status] >= 500 { ... }), strings in
+// double or single quotes, numbers, bare words, arrays and hashes (entries
+// separated by white space or commas; keys are strings, bare words or
+// numbers). As Logstash with config.support_escapes false (its default), a
+// string's value is its text between the quotes exactly as written,
+// backslashes included; \" (or \' in single quotes) only keeps the quote
+// from ending the string. ${VAR} and ${VAR:default} in strings read the
+// environment (env.VAR and env("VAR", "default") of the HCL front end).
+//
+// Logstash's loose typing is resolved with the plugin's options: a single
+// value for a list option is a list of one; an array for a hash option
+// (add_field, grok's match, mutate's convert) holds key, value pairs, a
+// key given twice gathering its values in a list; a number for a string
+// option is its text as written; "5000" for a number and "true" for a bool
+// convert. An option written twice in one plugin is merged as Logstash
+// does: hashes merge, arrays concatenate, two different values make an
+// array. codec => name and codec => name { ... } are the two codec forms.
+// A hash literal that names a key twice is an error, as in Logstash.
+//
+// Syntax errors are reported in plain words at the offending place, only
+// the first of each file: what was expected and what was found, = or :
+// written for =>, the line where an unclosed brace opened, where an
+// unterminated string started, a plugin or an option outside its section
+// or plugin. An option that the plugin does not have is "not supported by
+// pipe" (unless it is a near miss of one, which gets "Did you mean").
+//
+// Convert writes a Logstash pipeline as HCL (pipe convert), keeping the
+// comments before blocks, options, hash entries and array items and at
+// the end of their lines; its output loads into the same plugin graph.
 //
 // # Diagnostics
 //

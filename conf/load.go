@@ -54,6 +54,7 @@ type loader struct {
 	schemas    map[schemaKey]*pluginSchema
 	sawInput   bool
 	sawOutput  bool
+	ls         map[string]*lsSource // the .conf sources, by file key (logstash_lower.go)
 }
 
 // idUse is the id of one plugin block, for the uniqueness check.
@@ -84,6 +85,12 @@ func Load(srcs []Source, reg *pipeline.Registry, opts Options) (*pipeline.Spec, 
 		key := s.Name
 		if _, dup := l.files[key]; dup {
 			key = fmt.Sprintf("%s\x00%d", s.Name, i)
+		}
+		if IsLogstash(s) {
+			if body := l.logstash(key, s); body != nil {
+				bodies = append(bodies, body)
+			}
+			continue
 		}
 		f := newSrcFile(s.Name, s.Data)
 		l.files[key] = f
@@ -620,7 +627,11 @@ func (l *loader) errorInString(rng hcl.Range, literal bool, off int, summary, de
 	start := f.origOffset(rng.Start.Byte)
 	o := start
 	if literal {
-		o = valueOffset(f.orig, start, off)
+		if ls := l.ls[rng.Filename]; ls != nil {
+			o = ls.valueOffset(start, off)
+		} else {
+			o = valueOffset(f.orig, start, off)
+		}
 	}
 	d := Diagnostic{Severity: SeverityError, File: f.name, Summary: summary, Detail: detail}
 	d.Line, d.Column = f.lineCol(o)
@@ -696,7 +707,7 @@ func (l *loader) addHCL(diags hcl.Diagnostics) {
 			continue
 		}
 		d := l.diagAt(*rng, sev, hd.Summary, hd.Detail)
-		if f := l.file(*rng); f != nil {
+		if f := l.file(*rng); f != nil && l.ls[rng.Filename] == nil {
 			d.Detail += hint(f, f.origOffset(rng.Start.Byte), hd)
 		}
 		l.diags = append(l.diags, d)

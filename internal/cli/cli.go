@@ -103,6 +103,7 @@ const usageText = `Usage:
   pipe -t -f PATH              check the configuration and exit (1 on any error)
   pipe [options]               run every pipeline listed in pipelines.yml in --path.settings
   pipe grok 'PATTERN' [LINE...] try a grok pattern on lines (or stdin); explains non-matches
+  pipe convert PATH...         print the HCL equivalent of Logstash .conf files, folders or globs
   pipe version                 print the version
   pipe help                    print this help
 
@@ -115,6 +116,8 @@ func Run(env *Env) int {
 		switch env.Args[0] {
 		case "grok":
 			return runGrok(env, env.Args[1:])
+		case "convert":
+			return runConvert(env, env.Args[1:])
 		case "version", "--version", "-V":
 			fmt.Fprintln(env.Stdout, versionString())
 			return exitOK
