@@ -41,6 +41,9 @@ const (
 	// CounterProxyHeaderFailures counts connections closed because their
 	// PROXY protocol header was missing or malformed.
 	CounterProxyHeaderFailures = "proxy_header_failures"
+	// CounterBytesUnreadAtStop counts bytes a peer had sent that were still
+	// unread when pipe stopped and closed the connection.
+	CounterBytesUnreadAtStop = "bytes_unread_at_stop"
 )
 
 const (
@@ -244,6 +247,7 @@ type Input struct {
 	dns    *dnsCache
 
 	connections, open, tlsFailures, proxyFailures *atomic.Int64
+	unreadAtStop                                  *atomic.Int64
 
 	logLimit rateLimits
 
@@ -273,6 +277,7 @@ func build(c *Config, d pipeline.Deps) (pipeline.Input, error) {
 	in.open = m.Counter(CounterConnectionsOpen)
 	in.tlsFailures = m.Counter(CounterTLSHandshakeFailures)
 	in.proxyFailures = m.Counter(CounterProxyHeaderFailures)
+	in.unreadAtStop = m.Counter(CounterBytesUnreadAtStop)
 	if !c.SSLEnabled && (c.SSLCertificate != "" || c.SSLKey != "" || len(c.SSLCertificateAuthorities) > 0 ||
 		c.SSLClientAuthentication != "" || c.SSLVerificationMode != "" || len(c.SSLSupportedProtocols) > 0 ||
 		len(c.SSLCipherSuites) > 0 || len(c.SSLExtraChainCerts) > 0 || c.SSLKeyPassphrase != "") {
@@ -442,13 +447,21 @@ type peer struct {
 func (in *Input) serve(ctx context.Context, c net.Conn, out pipeline.Emitter, client bool) bool {
 	in.open.Add(1)
 	defer in.open.Add(-1)
-	// On stop, what the peer already sent is still read: the read deadline
-	// ends the connection once its buffered bytes are drained (or after
-	// stopDrain at most), then the connection is closed.
-	stop := context.AfterFunc(ctx, func() { _ = c.SetReadDeadline(time.Now().Add(stopDrain)) })
+	// On stop, what the peer already sent is still read (see drainer),
+	// then the connection is closed; what is left unread is counted.
+	d := &drainer{conn: c}
+	stop := context.AfterFunc(ctx, d.begin)
 	defer stop()
 	defer c.Close()
+	defer func() {
+		if n := d.unread(); n > 0 {
+			in.unreadAtStop.Add(int64(n))
+			in.log.Warn("tcp connection closed at stop with bytes still unread (counted as bytes_unread_at_stop)",
+				"peer", c.RemoteAddr().String(), "bytes", n)
+		}
+	}()
 	defer in.log.Debug("tcp connection closed", "peer", c.RemoteAddr().String())
+	c = &countingConn{Conn: c, n: &d.read}
 
 	var p peer
 	if a, ok := c.RemoteAddr().(*net.TCPAddr); ok {
@@ -514,13 +527,13 @@ func (in *Input) serve(ctx context.Context, c net.Conn, out pipeline.Emitter, cl
 	if in.dns != nil {
 		p.name = in.dns.name(ctx, p.ip)
 	}
-	in.read(ctx, r, buf, rest, &p, out)
+	in.read(ctx, r, buf, rest, &p, out, d)
 	return true
 }
 
 // read decodes the stream: rest (already read) first, then blocks read
 // into buf, until the connection ends.
-func (in *Input) read(ctx context.Context, r io.Reader, buf, rest []byte, p *peer, out pipeline.Emitter) {
+func (in *Input) read(ctx context.Context, r io.Reader, buf, rest []byte, p *peer, out pipeline.Emitter, d *drainer) {
 	dec := in.codec.NewDecoder()
 	f := &in.fields
 	var evs []*pipeline.Event
@@ -559,6 +572,7 @@ func (in *Input) read(ctx context.Context, r io.Reader, buf, rest []byte, p *pee
 		if n > 0 {
 			dec.Decode(buf[:n], emit)
 			flush()
+			d.afterRead()
 			if n == len(buf) && len(buf) < readSize {
 				buf = make([]byte, readSize)
 			}
@@ -573,11 +587,6 @@ func (in *Input) read(ctx context.Context, r io.Reader, buf, rest []byte, p *pee
 	dec.Flush(emit)
 	flush()
 }
-
-// stopDrain bounds how long a connection is still read after the input is
-// told to stop: long enough to drain the kernel's buffers, short enough
-// not to hold up shutdown.
-const stopDrain = 250 * time.Millisecond
 
 // prefixConn is a connection whose first bytes were already read.
 type prefixConn struct {

@@ -720,3 +720,82 @@ func TestShutdownWithStalledHandshakes(t *testing.T) {
 		})
 	}
 }
+
+// gatedEmitter blocks its first EmitAll until opened, then takes each
+// batch slowly: a pipeline under back-pressure.
+type gatedEmitter struct {
+	mu      sync.Mutex
+	events  int
+	entered chan struct{}
+	gate    chan struct{}
+	once    sync.Once
+}
+
+func (g *gatedEmitter) Emit(e *pipeline.Event) { g.EmitAll([]*pipeline.Event{e}) }
+
+func (g *gatedEmitter) EmitAll(evs []*pipeline.Event) {
+	g.once.Do(func() { close(g.entered) })
+	<-g.gate
+	time.Sleep(100 * time.Millisecond)
+	g.mu.Lock()
+	g.events += len(evs)
+	g.mu.Unlock()
+}
+
+// TestStopDrainsUnderBackPressure: bytes a peer sent before the stop are
+// all read even when handing them to the pipeline takes longer than the
+// quiet period, and nothing is reported unread.
+func TestStopDrainsUnderBackPressure(t *testing.T) {
+	metrics := &pipeline.Metrics{}
+	in := plugintest.Build(t, registry(), `input {
+  tcp {
+    host = "127.0.0.1"
+    port = 0
+    dns_reverse_lookup_enabled = false
+  }
+}`, pipeline.KindInput, pipeline.Deps{Metrics: metrics}).(*tcp.Input)
+	g := &gatedEmitter{entered: make(chan struct{}), gate: make(chan struct{})}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- in.Run(ctx, g) }()
+	<-in.Listening()
+
+	c, err := net.Dial("tcp", in.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const lines = 2000
+	line := strings.Repeat("x", 40) + "\n"
+	if _, err := c.Write([]byte(line)); err != nil {
+		t.Fatal(err)
+	}
+	<-g.entered // the reader is now blocked handing the first line over
+	if _, err := c.Write([]byte(strings.Repeat(line, lines-1))); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// Let the bytes reach the receiver's queue (loopback: at once), then
+	// stop and release.
+	time.Sleep(50 * time.Millisecond)
+	cancel()
+	close(g.gate)
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Run did not return")
+	}
+	g.mu.Lock()
+	got := g.events
+	g.mu.Unlock()
+	if got != lines {
+		t.Errorf("%d of %d lines emitted after the stop", got, lines)
+	}
+	if n := metrics.Counter(tcp.CounterBytesUnreadAtStop).Load(); n != 0 {
+		t.Errorf("bytes_unread_at_stop = %d, want 0", n)
+	}
+}
