@@ -16,21 +16,10 @@ import (
 
 	"github.com/pipeproject/pipe/pipeline"
 	"github.com/pipeproject/pipe/plugins/all"
-	"github.com/pipeproject/pipe/plugins/filters/date"
-	"github.com/pipeproject/pipe/plugins/filters/mutate"
 )
 
-// lsRegistry is every built-in plugin, with the mutate and date filters
-// added while plugins/all does not list them yet (real configs use them).
-func lsRegistry() *pipeline.Registry {
-	plugins := all.Plugins()
-	for _, p := range []pipeline.Plugin{mutate.Plugin(), date.Plugin()} {
-		if !slices.ContainsFunc(plugins, func(q pipeline.Plugin) bool { return q.Kind == p.Kind && q.Name == p.Name }) {
-			plugins = append(plugins, p)
-		}
-	}
-	return pipeline.NewRegistry(plugins...)
-}
+// lsRegistry is every built-in plugin.
+func lsRegistry() *pipeline.Registry { return all.Registry() }
 
 var update = flag.Bool("update", false, "rewrite the golden files of testdata/logstash")
 

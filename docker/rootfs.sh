@@ -21,7 +21,7 @@ go build -trimpath -ldflags "-s -w -X github.com/pipeproject/pipe/internal/cli.V
   -o "$out/usr/local/bin/pipe" ./cmd/pipe
 go build -trimpath -ldflags "-s -w" -o "$out/usr/local/bin/faulty" ./cmd/faulty
 
-cp conf/examples/*.hcl "$out/etc/pipe/"
+cp conf/examples/*.hcl conf/examples/*.conf "$out/etc/pipe/"
 
 # The user the image runs as; no shell, no home to write to but /var/lib/pipe.
 cat >"$out/etc/passwd" <<PASSWD

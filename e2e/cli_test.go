@@ -95,6 +95,8 @@ func TestVersionAndHelp(t *testing.T) {
 
 func TestConfigTestOnExamples(t *testing.T) {
 	examples, err := filepath.Glob("../conf/examples/*.hcl")
+	confs, _ := filepath.Glob("../conf/examples/*.conf")
+	examples = append(examples, confs...)
 	if err != nil || len(examples) == 0 {
 		t.Fatalf("no examples: %v", err)
 	}

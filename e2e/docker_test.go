@@ -71,6 +71,8 @@ func TestDockerImageSteps(t *testing.T) {
 			t.Fatalf("pipe -t -f /etc/pipe/faulty.hcl: %v\n%s", err, out)
 		}
 		examples, _ := filepath.Glob("../conf/examples/*.hcl")
+		confs, _ := filepath.Glob("../conf/examples/*.conf")
+		examples = append(examples, confs...)
 		for _, e := range examples {
 			if _, err := os.Stat(filepath.Join(root, "etc/pipe", filepath.Base(e))); err != nil {
 				t.Errorf("example %s is not in /etc/pipe", filepath.Base(e))

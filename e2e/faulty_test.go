@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -26,12 +27,13 @@ type sentSummary struct {
 	MIMETypes      map[string]int            `json:"mime_types"`
 }
 
-var examplePortRe = regexp.MustCompile(`(?m)^(\s*port\s*=\s*)5000\s*$`)
+var examplePortRe = regexp.MustCompile(`(?m)^(\s*port\s*=>?\s*)5000\s*$`)
 
 // TestFaultyScenario is the whole chain with real parts: faulty serve (and
 // the original service as a Django app with python-logstash's handler) under
 // faulty load -> pipe running conf/examples/faulty.hcl as shipped (ports
-// and index name changed) -> a real Elasticsearch. From Elasticsearch it
+// and index name changed), or its Logstash twin conf/examples/faulty.conf
+// through conf/examples/pipelines.yml -> a real Elasticsearch. From Elasticsearch it
 // checks what a Kibana user would look at: the counts per logger, level and
 // exception kind equal what the app reports having sent, no parse failure
 // tags, content_length is a number (range queries work), content_type has a
@@ -44,25 +46,54 @@ func TestFaultyScenario(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	logstashExample, err := os.ReadFile("../conf/examples/faulty.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pipelinesYML, err := os.ReadFile("../conf/examples/pipelines.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name, transport string
 		django          bool
 		requests        int
+		// logstashConf runs conf/examples/faulty.conf (Logstash's language)
+		// through conf/examples/pipelines.yml instead of faulty.hcl.
+		logstashConf bool
 	}{
-		{"faulty-udp", "udp", false, 2000},
-		{"faulty-tcp", "tcp", false, 2000},
-		{"django-udp", "udp", true, 1000},
-		{"django-tcp", "tcp", true, 1000},
+		{"faulty-udp", "udp", false, 2000, false},
+		{"faulty-tcp", "tcp", false, 2000, false},
+		{"django-udp", "udp", true, 1000, false},
+		{"django-tcp", "tcp", true, 1000, false},
+		{"logstash-conf-udp", "udp", false, 2000, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			port := freePorts(t, 1)[0]
 			index := "logstash-" + tc.name
-			cfg := examplePortRe.ReplaceAllString(string(example), fmt.Sprintf("${1}%d", port))
-			cfg = strings.Replace(cfg, `"logstash-%{+YYYY.MM.dd}"`, `"`+index+`-%{+YYYY.MM.dd}"`, 1)
+			text, indexRe := string(example), `"logstash-%{+YYYY.MM.dd}"`
+			if tc.logstashConf {
+				text = string(logstashExample)
+			}
+			cfg := examplePortRe.ReplaceAllString(text, fmt.Sprintf("${1}%d", port))
+			cfg = strings.Replace(cfg, indexRe, `"`+index+`-%{+YYYY.MM.dd}"`, 1)
 			if strings.Count(cfg, fmt.Sprint(port)) != 2 || !strings.Contains(cfg, index) {
 				t.Fatalf("could not set the port and index in the example:\n%s", cfg)
 			}
-			rp := startListening(t, cfg, 2)
+			var rp *runningPipe
+			if tc.logstashConf {
+				dir := t.TempDir()
+				confPath := filepath.Join(dir, "faulty.conf")
+				yml := strings.Replace(string(pipelinesYML), `"conf/examples/faulty.conf"`, strconv.Quote(confPath), 1)
+				if yml == string(pipelinesYML) {
+					t.Fatal("conf/examples/pipelines.yml does not name conf/examples/faulty.conf")
+				}
+				writeFile(t, confPath, cfg)
+				writeFile(t, filepath.Join(dir, "pipelines.yml"), yml)
+				rp = startListeningArgs(t, []string{"--path.settings", dir}, 2)
+			} else {
+				rp = startListening(t, cfg, 2)
+			}
 
 			addr := fmt.Sprintf("127.0.0.1:%d", freePorts(t, 1)[0])
 			summaryPath := filepath.Join(t.TempDir(), "sent.json")
@@ -105,6 +136,9 @@ func TestFaultyScenario(t *testing.T) {
 
 			esDo(t, "POST", u+"/"+index+"-*/_refresh", "")
 			checkArrived(t, u, index, sent, tc.django)
+			if t.Failed() {
+				t.Logf("pipe's log:\n%s\nthe app's log:\n%s", rp.log(), appLog.String())
+			}
 			if !tc.django {
 				checkSkew(t, sent)
 				report := exec.Command(faultyBin, "report", "--es", u, "--index", index+"-*", "--width", "100")
@@ -120,6 +154,13 @@ func TestFaultyScenario(t *testing.T) {
 				t.Logf("faulty report:\n%s", out)
 			}
 		})
+	}
+}
+
+func writeFile(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 

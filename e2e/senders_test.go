@@ -69,7 +69,13 @@ type runningPipe struct {
 // logged that they listen (0: does not wait).
 func startListening(t *testing.T, config string, wantListening int) *runningPipe {
 	t.Helper()
-	cmd := exec.Command(pipeBin, "-f", writeConfig(t, config), "-w", "2")
+	return startListeningArgs(t, []string{"-f", writeConfig(t, config), "-w", "2"}, wantListening)
+}
+
+// startListeningArgs is startListening with pipe's arguments given.
+func startListeningArgs(t *testing.T, args []string, wantListening int) *runningPipe {
+	t.Helper()
+	cmd := exec.Command(pipeBin, args...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -56,9 +56,9 @@ filter {
 
   if "[stack_trace]" {
     # The last line of a Python traceback names the exception: "KeyError: 'user'" (as in
-    # Logstash, grok patterns are Ruby regexes: ^ matches at every line start, \z at the end).
+    # Logstash, grok patterns are Ruby regexes: ^ matches at every line start, \z at the very end).
     grok {
-      match = { "stack_trace" = "^(?<exception_kind>[A-Za-z_][A-Za-z0-9_.]*)(?:: (?<exception_message>.*))?\n?\z" }
+      match = { "stack_trace" = "^(?<exception_kind>[A-Za-z_][A-Za-z0-9_.]*)(?:: (?<exception_message>.*))?\s*\z" }
     }
   }
 }
