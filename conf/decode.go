@@ -17,7 +17,10 @@ import (
 	"github.com/pipeproject/pipe/pipeline"
 )
 
-var kvType = reflect.TypeFor[[]pipeline.KV]()
+var (
+	kvType         = reflect.TypeFor[[]pipeline.KV]()
+	stringListType = reflect.TypeFor[[]string]()
+)
 
 type schemaKey struct {
 	kind pipeline.Kind
@@ -36,7 +39,10 @@ type pluginSchema struct {
 	// kvMulti marks the kvFields tagged `pipe:"multi"`: a value may be a
 	// string or a list of strings, one KV per element (keys repeat).
 	kvMulti map[string]bool
-	common  []string // the kind's common options not shadowed by the plugin's
+	// lists are the attributes decoded into []string fields: a single
+	// string is taken as a list of one, as Logstash does.
+	lists  map[string]bool
+	common []string // the kind's common options not shadowed by the plugin's
 	// merged is the plugin's options then the common ones, all optional:
 	// checking a body against it finds every misspelt name, with
 	// suggestions across both.
@@ -53,6 +59,12 @@ func (l *loader) schema(p pipeline.Plugin) *pluginSchema {
 		if t := reflect.TypeOf(cfg); t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Struct {
 			for i := range t.Elem().NumField() {
 				f := t.Elem().Field(i)
+				if name, _, _ := strings.Cut(f.Tag.Get("hcl"), ","); name != "" && f.Type == stringListType {
+					if s.lists == nil {
+						s.lists = map[string]bool{}
+					}
+					s.lists[name] = true
+				}
 				if name, _, _ := strings.Cut(f.Tag.Get("hcl"), ","); name != "" && f.Type == kvType {
 					if s.kvFields == nil {
 						s.kvFields = map[string]int{}
@@ -124,7 +136,7 @@ func (l *loader) decodeConfig(body *hclsyntax.Body, p pipeline.Plugin, what stri
 			bad = bad || !ok
 			reflect.ValueOf(cfg).Elem().Field(i).Set(reflect.ValueOf(kvs))
 		} else if s.attrs[name] {
-			own.Attributes[name] = a
+			own.Attributes[name] = l.oneAsList(a, s.lists[name])
 		}
 	}
 	for _, b := range body.Blocks {
@@ -160,6 +172,21 @@ func (l *loader) decodeConfig(body *hclsyntax.Body, p pipeline.Plugin, what stri
 		l.validate(v.Validate(), body, header, what)
 	}
 	return cfg, content
+}
+
+// oneAsList returns a with a single string value wrapped in a one-element
+// list when the option is a list of strings (Logstash's `tags => "x"`).
+func (l *loader) oneAsList(a *hclsyntax.Attribute, list bool) *hclsyntax.Attribute {
+	if !list {
+		return a
+	}
+	v, diags := a.Expr.Value(l.ctx)
+	if diags.HasErrors() || !v.IsKnown() || v.IsNull() || v.Type() != cty.String {
+		return a
+	}
+	wrapped := *a
+	wrapped.Expr = &hclsyntax.TupleConsExpr{Exprs: []hclsyntax.Expression{a.Expr}, SrcRange: a.Expr.Range(), OpenRange: a.Expr.Range()}
+	return &wrapped
 }
 
 // optionList names the options a block takes, for an unknown option.
