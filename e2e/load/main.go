@@ -74,6 +74,10 @@ type scenario struct {
 	kafkaTopic string
 }
 
+// apacheLine is an Apache combined log line (%d: the client's last octet
+// and the byte count vary).
+const apacheLine = `10.1.2.%[1]d - frank [10/Oct/2026:13:55:36 -0700] "GET /apache_pb.gif?id=%[1]d HTTP/1.1" 200 %[1]d "http://www.example.com/start.html" "Mozilla/4.08 [en] (Win98; I ;Nav)"`
+
 // taskLine is a python-logstash event of the companion app's worker, whose
 // message grok splits into sha1, length and MIME type.
 const taskLine = `{"@timestamp": "2026-11-24T23:08:04.232Z", "@version": "1", "message": "%040x 1625 audio/mpeg", "host": "vm", "path": "/srv/app/tasks.py", "tags": [], "type": "logstash", "level": "INFO", "logger_name": "example.tasks", "taskName": null}`
@@ -120,6 +124,22 @@ func main() {
 			 filter { if "[level] == 'WARNING' and [status_code] >= 400" { drop { percentage = 0 add_tag = ["warn"] } } }
 			 output { null {} }`}, wargs...)},
 	}
+	apache := filepath.Join(dir, "access.log")
+	check(writeLines(apache, jsonN, apacheLine))
+	scenarios = append(scenarios, scenario{
+		name: "stdin apache .conf -> grok, date, mutate -> null", events: jsonN, stdin: apache,
+		// A Logstash config as it is (-e text with =>): the classic Apache pipeline.
+		args: append([]string{"--pipeline.ecs_compatibility", "disabled", "-e", `input { stdin { } }
+			filter {
+			  grok { match => { "message" => "%{COMBINEDAPACHELOG}" } }
+			  date { match => [ "timestamp", "dd/MMM/yyyy:HH:mm:ss Z" ] }
+			  mutate {
+			    convert => { "bytes" => "integer" "response" => "integer" }
+			    rename => { "agent" => "user_agent" }
+			    remove_field => [ "timestamp" ]
+			  }
+			}
+			output { null { } }`}, wargs...)})
 	const tcpConns = 2
 	tcpPort := freePort()
 	var taskFiles []string
