@@ -330,85 +330,13 @@ func rubyToS(v any) string {
 	case nil:
 		return ""
 	case float64:
-		return string(appendRubyFloat(nil, t))
+		return string(pipeline.AppendRubyFloat(nil, t))
 	case []any, *pipeline.Map:
 		return string(appendInspect(nil, v))
 	}
 	return pipeline.ValueString(v)
 }
 
-// appendRubyFloat appends f as Ruby's Float#to_s: the shortest digits,
-// fixed notation for exponents from -4 to 15 ("100.0", "0.0001"),
-// scientific otherwise ("1.0e+16", "1.0e-05").
-func appendRubyFloat(dst []byte, f float64) []byte {
-	switch {
-	case math.IsNaN(f):
-		return append(dst, "NaN"...)
-	case math.IsInf(f, 1):
-		return append(dst, "Infinity"...)
-	case math.IsInf(f, -1):
-		return append(dst, "-Infinity"...)
-	case f == 0:
-		if math.Signbit(f) {
-			return append(dst, "-0.0"...)
-		}
-		return append(dst, "0.0"...)
-	}
-	var buf [32]byte
-	e := strconv.AppendFloat(buf[:0], f, 'e', -1, 64) // -d.ddde±xx
-	if e[0] == '-' {
-		dst = append(dst, '-')
-		e = e[1:]
-	}
-	epos := 0
-	for epos < len(e) && e[epos] != 'e' {
-		epos++
-	}
-	var digits []byte
-	digits = append(digits, e[0])
-	if epos > 1 {
-		digits = append(digits, e[2:epos]...)
-	}
-	exp, _ := strconv.Atoi(string(e[epos+1:]))
-	decpt := exp + 1 // digits before the point
-	switch {
-	case decpt > 0 && decpt <= 16:
-		if len(digits) <= decpt {
-			dst = append(dst, digits...)
-			for range decpt - len(digits) {
-				dst = append(dst, '0')
-			}
-			return append(dst, '.', '0')
-		}
-		dst = append(dst, digits[:decpt]...)
-		dst = append(dst, '.')
-		return append(dst, digits[decpt:]...)
-	case decpt <= 0 && decpt > -4:
-		dst = append(dst, '0', '.')
-		for range -decpt {
-			dst = append(dst, '0')
-		}
-		return append(dst, digits...)
-	}
-	dst = append(dst, digits[0], '.')
-	if len(digits) > 1 {
-		dst = append(dst, digits[1:]...)
-	} else {
-		dst = append(dst, '0')
-	}
-	dst = append(dst, 'e')
-	x := decpt - 1
-	if x < 0 {
-		dst = append(dst, '-')
-		x = -x
-	} else {
-		dst = append(dst, '+')
-	}
-	if x < 10 {
-		dst = append(dst, '0')
-	}
-	return strconv.AppendInt(dst, int64(x), 10)
-}
 
 // appendInspect appends v as Ruby's inspect (Ruby 3.4's hash layout).
 func appendInspect(dst []byte, v any) []byte {
@@ -418,7 +346,7 @@ func appendInspect(dst []byte, v any) []byte {
 	case string:
 		return strconv.AppendQuote(dst, t)
 	case float64:
-		return appendRubyFloat(dst, t)
+		return pipeline.AppendRubyFloat(dst, t)
 	case []any:
 		dst = append(dst, '[')
 		for i, x := range t {
@@ -457,7 +385,7 @@ func appendJoin(dst []byte, l []any, sep string) []byte {
 		case []any:
 			dst = appendJoin(dst, t, sep)
 		case float64:
-			dst = appendRubyFloat(dst, t)
+			dst = pipeline.AppendRubyFloat(dst, t)
 		case *pipeline.Map:
 			dst = appendInspect(dst, t)
 		case nil:

@@ -4,21 +4,6 @@ import (
 	"testing"
 )
 
-func TestRubyFloatFormat(t *testing.T) {
-	for _, tc := range []struct {
-		in   float64
-		want string
-	}{
-		{1, "1.0"}, {-1.5, "-1.5"}, {100, "100.0"}, {1e15, "1000000000000000.0"}, {1e16, "1.0e+16"},
-		{1.5e20, "1.5e+20"}, {0.0001, "0.0001"}, {0.00001, "1.0e-05"}, {1.25e-7, "1.25e-07"},
-		{123456789.125, "123456789.125"}, {0, "0.0"},
-	} {
-		if got := string(appendRubyFloat(nil, tc.in)); got != tc.want {
-			t.Errorf("%v: got %q, want %q", tc.in, got, tc.want)
-		}
-	}
-}
-
 // TestRubyNumbers covers Kernel#Float and Kernel#Integer on strings as
 // Logstash's strict conversion uses them.
 func TestRubyNumbers(t *testing.T) {

@@ -477,7 +477,7 @@ func TestConfigErrors(t *testing.T) {
 			"option replace: invalid sprintf format", "empty reference"},
 		{"bad sprintf in a rename", "    rename = { \"%{[a}\" = \"b\" }", 3,
 			"option rename: invalid sprintf format", "missing ']'"},
-		{"a single string is not a list", "    lowercase = \"a\"", 3,
+		{"a number is not a list", "    lowercase = 5", 3,
 			`Invalid value for "lowercase"`, "list of string required"},
 		{"the deprecated array form of a hash", "    convert = [\"a\", \"integer\"]", 3,
 			`Invalid value for "convert"`, "map of string required"},
