@@ -179,6 +179,12 @@ func Run(env *Env) int {
 		fmt.Fprintf(env.Stderr, "pipe: %v\n", err)
 		return exitConfig
 	}
+	return testOrRun(env, f, log, []*pipeline.Pipeline{p})
+}
+
+// testOrRun ends -t with "Configuration OK", else runs the pipelines
+// (under the CPU profile when asked) until they end or are stopped.
+func testOrRun(env *Env, f *flags, log *slog.Logger, pipes []*pipeline.Pipeline) int {
 	if f.testAndExit {
 		fmt.Fprintln(env.Stderr, "Configuration OK")
 		return exitOK
@@ -190,7 +196,7 @@ func Run(env *Env) int {
 		}
 		defer stopProfile()
 	}
-	return runAll(env, []*pipeline.Pipeline{p}, log, f.shutdownTimeout)
+	return runAll(env, pipes, log, f.shutdownTimeout)
 }
 
 func newFlagSet(out io.Writer) (*flag.FlagSet, *flags) {

@@ -57,18 +57,7 @@ func runPipelines(env *Env, f *flags, log *slog.Logger) int {
 	if !ok {
 		return exitConfig
 	}
-	if f.testAndExit {
-		fmt.Fprintln(env.Stderr, "Configuration OK")
-		return exitOK
-	}
-	if f.cpuProfile != "" {
-		stopProfile, code := startCPUProfile(env, f.cpuProfile)
-		if code != exitOK {
-			return code
-		}
-		defer stopProfile()
-	}
-	return runAll(env, pipes, log, f.shutdownTimeout)
+	return testOrRun(env, f, log, pipes)
 }
 
 // loadPipelines reads pipelines.yml and builds every pipeline it lists,
