@@ -29,9 +29,21 @@ type Config struct {
 	// makes exactly one event also has its text in [event][original] (unless
 	// the document set that field). Empty: the pipeline's setting.
 	ECSCompatibility string `hcl:"ecs_compatibility,optional"`
+	// Charset is the character set of the decoded text ("UTF-8"); other
+	// sets are converted to UTF-8. Ruby's and Java's names are accepted,
+	// in any case.
+	Charset string `hcl:"charset,optional"`
 }
 
-func defaults() *Config { return &Config{} }
+func defaults() *Config { return &Config{Charset: codecutil.DefaultCharset} }
+
+// CodecCharset returns the charset option. With SetCodecCharset it lets
+// the switch of a stream input from plain to line (json to json_lines)
+// keep the charset, as Logstash's fix_streaming_codecs does.
+func (c *Config) CodecCharset() string { return c.Charset }
+
+// SetCodecCharset sets the charset option.
+func (c *Config) SetCodecCharset(v string) { c.Charset = v }
 
 // Validate checks the options.
 func (c *Config) Validate() error {
@@ -40,6 +52,9 @@ func (c *Config) Validate() error {
 		errs = append(errs, err)
 	}
 	if err := codecutil.ValidateECS(c.ECSCompatibility); err != nil {
+		errs = append(errs, err)
+	}
+	if err := codecutil.ValidateCharset(c.Charset); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
@@ -60,6 +75,7 @@ func build(cfg *Config, d pipeline.Deps) (pipeline.Codec, error) {
 		original: codecutil.ECSEnabled(cfg.ECSCompatibility, d.Settings),
 		origRef:  pipeline.MustFieldRef("[event][original]"),
 		failures: codecutil.Counter(d, codecutil.CounterJSONParseFailure),
+		charset:  codecutil.NewCharset(cfg.Charset, d),
 	}, nil
 }
 
@@ -69,6 +85,7 @@ type Codec struct {
 	original bool
 	origRef  pipeline.FieldRef
 	failures *atomic.Int64
+	charset  *codecutil.Charset
 }
 
 var _ pipeline.Codec = (*Codec)(nil)
@@ -95,6 +112,7 @@ var _ pipeline.Decoder = (*decoder)(nil)
 
 // Decode parses data as one JSON document and emits its events.
 func (d *decoder) Decode(data []byte, emit func(*pipeline.Event)) {
+	data = d.c.charset.Bytes(data)
 	var ok bool
 	d.events, ok = d.parser.Parse(d.events[:0], data)
 	if ok && len(d.events) == 1 && d.c.original {

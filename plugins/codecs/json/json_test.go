@@ -59,9 +59,18 @@ func TestDecode(t *testing.T) {
 			`{"@timestamp":"NOW","@version":"1","message":"42","tags":["_jsonparsefailure"]}`,
 		}},
 		{"binary blob", nil, disabled, []string{"\x80\x81\xff"}, []string{
-			"{\"@timestamp\":\"NOW\",\"@version\":\"1\",\"message\":\"\ufffd\",\"tags\":[\"_jsonparsefailure\"]}",
+			`{"@timestamp":"NOW","@version":"1","message":"\\x80\\x81\\xFF","tags":["_jsonparsefailure"]}`,
 		}},
 		{"blank", nil, disabled, []string{"", " \n"}, nil},
+		{"charset ISO-8859-1", func(c *Config) { c.Charset = "ISO-8859-1" }, disabled, []string{"{\"m\":\"caf\xe9\"}"}, []string{
+			`{"@timestamp":"NOW","@version":"1","m":"café"}`,
+		}},
+		{"charset Windows-1252", func(c *Config) { c.Charset = "Windows-1252" }, disabled, []string{"{\"m\":\"\x80\"}"}, []string{
+			`{"@timestamp":"NOW","@version":"1","m":"€"}`,
+		}},
+		{"ecs: event.original is the converted text", func(c *Config) { c.Charset = "latin1" }, v8, []string{"{\"m\":\"\xe9\"}"}, []string{
+			`{"@timestamp":"NOW","@version":"1","m":"é","event":{"original":"{\"m\":\"é\"}"}}`,
+		}},
 		{"empty array", nil, disabled, []string{"[]"}, nil},
 		{"ecs: event.original for a single event", nil, v8, []string{`{"a":1}`}, []string{
 			`{"@timestamp":"NOW","@version":"1","a":1,"event":{"original":"{\"a\":1}"}}`,
@@ -140,11 +149,12 @@ func TestValidate(t *testing.T) {
 	cfg := defaults()
 	cfg.Target = "[x]]"
 	cfg.ECSCompatibility = "v2"
+	cfg.Charset = "EBCDIC-42"
 	var attrs []string
 	for _, ce := range pipeline.ConfigErrors(cfg.Validate()) {
 		attrs = append(attrs, ce.Attr)
 	}
-	if strings.Join(attrs, ",") != "target,ecs_compatibility" {
+	if strings.Join(attrs, ",") != "target,ecs_compatibility,charset" {
 		t.Fatalf("errors on %v", attrs)
 	}
 	if _, err := build(cfg, pipeline.Deps{}); err == nil {

@@ -37,11 +37,23 @@ type Config struct {
 	// ECSCompatibility is disabled, v1 or v8 (no effect on this codec's
 	// events, as in Logstash). Empty: the pipeline's setting.
 	ECSCompatibility string `hcl:"ecs_compatibility,optional"`
+	// Charset is the character set of the decoded text ("UTF-8"); other
+	// sets are converted to UTF-8. Ruby's and Java's names are accepted,
+	// in any case.
+	Charset string `hcl:"charset,optional"`
 }
 
 func defaults() *Config {
-	return &Config{Delimiter: "\n", DecodeSizeLimitBytes: lines.DefaultLimit}
+	return &Config{Delimiter: "\n", DecodeSizeLimitBytes: lines.DefaultLimit, Charset: codecutil.DefaultCharset}
 }
+
+// CodecCharset returns the charset option. With SetCodecCharset it lets
+// the switch of a stream input from plain to line (json to json_lines)
+// keep the charset, as Logstash's fix_streaming_codecs does.
+func (c *Config) CodecCharset() string { return c.Charset }
+
+// SetCodecCharset sets the charset option.
+func (c *Config) SetCodecCharset(v string) { c.Charset = v }
 
 // Validate checks the options.
 func (c *Config) Validate() error {
@@ -56,6 +68,9 @@ func (c *Config) Validate() error {
 		errs = append(errs, err)
 	}
 	if err := codecutil.ValidateECS(c.ECSCompatibility); err != nil {
+		errs = append(errs, err)
+	}
+	if err := codecutil.ValidateCharset(c.Charset); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
@@ -77,6 +92,7 @@ func build(cfg *Config, d pipeline.Deps) (pipeline.Codec, error) {
 		target:   target,
 		failures: codecutil.Counter(d, codecutil.CounterJSONParseFailure),
 		tooLong:  codecutil.Counter(d, codecutil.CounterLineTooLong),
+		charset:  codecutil.NewCharset(cfg.Charset, d),
 	}, nil
 }
 
@@ -88,6 +104,7 @@ type Codec struct {
 	target   pipeline.FieldRef
 	failures *atomic.Int64
 	tooLong  *atomic.Int64
+	charset  *codecutil.Charset
 }
 
 var _ pipeline.Codec = (*Codec)(nil)
@@ -129,11 +146,11 @@ func (d *decoder) Flush(emit func(*pipeline.Event)) {
 
 func (d *decoder) line(line []byte, truncated bool, emit func(*pipeline.Event)) {
 	if truncated {
-		e := pipeline.NewMessageEvent(string(line))
+		e := pipeline.NewMessageEvent(d.c.charset.String(line))
 		e.AddTag(codecutil.TagLineTooLong)
 		d.c.tooLong.Add(1)
 		emit(e)
 		return
 	}
-	d.parser.ParseEach(line, emit)
+	d.parser.ParseEach(d.c.charset.Bytes(line), emit)
 }

@@ -94,8 +94,13 @@ func TestDecodeGolden(t *testing.T) {
 	c := newCodec(t, defaults(), pipeline.Deps{Metrics: m})
 	events := decodeAll(c.NewDecoder(), readTestdata(t, "mixed.jsonl"), 1<<16)
 	golden(t, "mixed.golden", []byte(renderAll(events)))
-	if n := m.Counter("jsonparsefailure").Load(); n != 6 {
-		t.Errorf("jsonparsefailure counter = %d, want 6", n)
+	// The line holding invalid UTF-8 fails too: as in Logstash, charset
+	// UTF-8 turns it into its Ruby inspect form, which is not JSON.
+	if n := m.Counter("jsonparsefailure").Load(); n != 7 {
+		t.Errorf("jsonparsefailure counter = %d, want 7", n)
+	}
+	if n := m.Counter("invalidutf8").Load(); n != 1 {
+		t.Errorf("invalidutf8 counter = %d, want 1", n)
 	}
 }
 
@@ -159,6 +164,14 @@ func TestDecode(t *testing.T) {
 			`{"@timestamp":"NOW","@version":"1","message":"{\"messag","tags":["_linetoolong"]}` + "\n" + `{"@timestamp":"NOW","@version":"1","a":1}` + "\n"},
 		{"ecs does not add event.original", func(c *Config) { c.ECSCompatibility = "v8" }, "{\"a\":1}\n",
 			`{"@timestamp":"NOW","@version":"1","a":1}` + "\n"},
+		{"charset ISO-8859-1", func(c *Config) { c.Charset = "ISO-8859-1" }, "{\"m\":\"caf\xe9\"}\n{\"\xe9\":1}\n",
+			`{"@timestamp":"NOW","@version":"1","m":"café"}` + "\n" + `{"@timestamp":"NOW","@version":"1","é":1}` + "\n"},
+		{"charset Windows-1252", func(c *Config) { c.Charset = "Windows-1252" }, "{\"m\":\"\x80\"}\n",
+			`{"@timestamp":"NOW","@version":"1","m":"€"}` + "\n"},
+		{"charset converts a too long line", func(c *Config) { c.Charset = "latin1"; c.DecodeSizeLimitBytes = 4 }, "\xe9\xe9\xe9\xe9\xe9\n",
+			`{"@timestamp":"NOW","@version":"1","message":"éééé","tags":["_linetoolong"]}` + "\n"},
+		{"invalid UTF-8 is a parse failure, as in Logstash", nil, "{\"m\":\"\xe9\"}\n",
+			`{"@timestamp":"NOW","@version":"1","message":"{\\\"m\\\":\\\"\\xE9\\\"}","tags":["_jsonparsefailure"]}` + "\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -233,6 +246,7 @@ func TestValidate(t *testing.T) {
 		{"timestamp target", func(c *Config) { c.Target = "@timestamp" }, "target"},
 		{"negative limit", func(c *Config) { c.DecodeSizeLimitBytes = -1 }, "decode_size_limit_bytes"},
 		{"empty delimiter and bad ecs", func(c *Config) { c.Delimiter = ""; c.ECSCompatibility = "x" }, "delimiter,ecs_compatibility"},
+		{"unknown charset", func(c *Config) { c.Charset = "UTF-9" }, "charset"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,5 +1,6 @@
 // Package line is the line codec: a stream of lines ended by a delimiter
-// ("\n"), one event per line, and events encoded as one line each.
+// ("\n"), one event per line (converted from the charset option's
+// character set to UTF-8), and events encoded as one line each.
 //
 // Decoding keeps at most decode_size_limit_bytes of a partial line between
 // reads: a longer line becomes an event holding its first bytes, tagged
@@ -32,11 +33,23 @@ type Config struct {
 	// ECSCompatibility is disabled, v1 or v8; in v1 and v8 decoding also
 	// copies each line to [event][original]. Empty: the pipeline's setting.
 	ECSCompatibility string `hcl:"ecs_compatibility,optional"`
+	// Charset is the character set of the decoded text ("UTF-8"); other
+	// sets are converted to UTF-8. Ruby's and Java's names are accepted,
+	// in any case.
+	Charset string `hcl:"charset,optional"`
 }
 
 func defaults() *Config {
-	return &Config{Delimiter: "\n", DecodeSizeLimitBytes: lines.DefaultLimit}
+	return &Config{Delimiter: "\n", DecodeSizeLimitBytes: lines.DefaultLimit, Charset: codecutil.DefaultCharset}
 }
+
+// CodecCharset returns the charset option. With SetCodecCharset it lets
+// the switch of a stream input from plain to line (json to json_lines)
+// keep the charset, as Logstash's fix_streaming_codecs does.
+func (c *Config) CodecCharset() string { return c.Charset }
+
+// SetCodecCharset sets the charset option.
+func (c *Config) SetCodecCharset(v string) { c.Charset = v }
 
 // Validate checks the options.
 func (c *Config) Validate() error {
@@ -51,6 +64,9 @@ func (c *Config) Validate() error {
 		errs = append(errs, err)
 	}
 	if err := codecutil.ValidateECS(c.ECSCompatibility); err != nil {
+		errs = append(errs, err)
+	}
+	if err := codecutil.ValidateCharset(c.Charset); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
@@ -72,6 +88,7 @@ func build(cfg *Config, d pipeline.Deps) (pipeline.Codec, error) {
 		format:   format,
 		original: codecutil.ECSEnabled(cfg.ECSCompatibility, d.Settings),
 		tooLong:  codecutil.Counter(d, codecutil.CounterLineTooLong),
+		charset:  codecutil.NewCharset(cfg.Charset, d),
 	}, nil
 }
 
@@ -83,6 +100,7 @@ type Codec struct {
 	format   *pipeline.Template
 	original bool
 	tooLong  *atomic.Int64
+	charset  *codecutil.Charset
 }
 
 var _ pipeline.Codec = (*Codec)(nil)
@@ -122,7 +140,7 @@ func (d *decoder) Flush(emit func(*pipeline.Event)) {
 }
 
 func (d *decoder) event(line []byte, truncated bool) *pipeline.Event {
-	e := codecutil.MessageEvent(line, d.c.original)
+	e := codecutil.TextEvent(d.c.charset.String(line), d.c.original)
 	if truncated {
 		e.AddTag(codecutil.TagLineTooLong)
 		d.c.tooLong.Add(1)

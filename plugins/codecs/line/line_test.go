@@ -63,7 +63,13 @@ func TestDecode(t *testing.T) {
 			`{"@version":"1","message":"a"}`,
 			`{"@version":"1","message":"b\nc"}`,
 		}},
-		{"invalid UTF-8 replaced", nil, disabled, "M\xfcnchen\n", []string{"{\"@version\":\"1\",\"message\":\"M\ufffdnchen\"}"}},
+		{"invalid UTF-8 escaped as Logstash", nil, disabled, "M\xfcnchen\n", []string{`{"@version":"1","message":"M\\xFCnchen"}`}},
+		{"charset ISO-8859-1", func(c *Config) { c.Charset = "ISO-8859-1" }, disabled, "M\xfcnchen\ncaf\xe9", []string{
+			`{"@version":"1","message":"München"}`,
+			`{"@version":"1","message":"café"}`,
+		}},
+		{"charset Windows-1252", func(c *Config) { c.Charset = "Windows-1252" }, disabled, "\x80 5\n", []string{`{"@version":"1","message":"€ 5"}`}},
+		{"charset UTF-16LE", func(c *Config) { c.Charset = "UTF-16LE"; c.Delimiter = "\n\x00" }, disabled, "h\x00\xe9\x00\n\x00", []string{`{"@version":"1","message":"hé"}`}},
 		{"ecs v8 sets event.original", nil, pipeline.Deps{Settings: pipeline.Settings{ECSCompatibility: "v8"}}, "München\n", []string{
 			`{"@version":"1","message":"München","event":{"original":"München"}}`,
 		}},
@@ -220,6 +226,7 @@ func TestValidate(t *testing.T) {
 		{"zero limit", func(c *Config) { c.DecodeSizeLimitBytes = 0 }, []string{"decode_size_limit_bytes"}},
 		{"bad ecs", func(c *Config) { c.ECSCompatibility = "v9" }, []string{"ecs_compatibility"}},
 		{"several", func(c *Config) { c.Delimiter = ""; c.ECSCompatibility = "on" }, []string{"delimiter", "ecs_compatibility"}},
+		{"unknown charset", func(c *Config) { c.Charset = "Latin-99" }, []string{"charset"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

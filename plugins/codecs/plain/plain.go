@@ -1,6 +1,7 @@
 // Package plain is the plain codec: text with no framing of its own. Each
 // block handed to the decoder (a datagram, a Kafka record) becomes one
-// event whose message is the text; events encode as the format option or
+// event whose message is the text, converted from the charset option's
+// character set to UTF-8; events encode as the format option or
 // Logstash's "<@timestamp> <host> <message>", with no delimiter.
 package plain
 
@@ -22,9 +23,21 @@ type Config struct {
 	// ECSCompatibility is disabled, v1 or v8; in v1 and v8 decoding also
 	// copies the text to [event][original]. Empty: the pipeline's setting.
 	ECSCompatibility string `hcl:"ecs_compatibility,optional"`
+	// Charset is the character set of the decoded text ("UTF-8"); other
+	// sets are converted to UTF-8. Ruby's and Java's names are accepted,
+	// in any case.
+	Charset string `hcl:"charset,optional"`
 }
 
-func defaults() *Config { return &Config{} }
+func defaults() *Config { return &Config{Charset: codecutil.DefaultCharset} }
+
+// CodecCharset returns the charset option. With SetCodecCharset it lets
+// the switch of a stream input from plain to line (json to json_lines)
+// keep the charset, as Logstash's fix_streaming_codecs does.
+func (c *Config) CodecCharset() string { return c.Charset }
+
+// SetCodecCharset sets the charset option.
+func (c *Config) SetCodecCharset(v string) { c.Charset = v }
 
 // Validate checks the options.
 func (c *Config) Validate() error {
@@ -33,6 +46,9 @@ func (c *Config) Validate() error {
 		errs = append(errs, err)
 	}
 	if err := codecutil.ValidateECS(c.ECSCompatibility); err != nil {
+		errs = append(errs, err)
+	}
+	if err := codecutil.ValidateCharset(c.Charset); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
@@ -48,20 +64,25 @@ func build(cfg *Config, d pipeline.Deps) (pipeline.Codec, error) {
 		return nil, err
 	}
 	format, _ := codecutil.ParseFormat(cfg.Format)
-	return &Codec{format: format, original: codecutil.ECSEnabled(cfg.ECSCompatibility, d.Settings)}, nil
+	return &Codec{
+		format:   format,
+		original: codecutil.ECSEnabled(cfg.ECSCompatibility, d.Settings),
+		charset:  codecutil.NewCharset(cfg.Charset, d),
+	}, nil
 }
 
 // Codec is the plain codec. It is immutable and safe for concurrent use.
 type Codec struct {
 	format   *pipeline.Template
 	original bool
+	charset  *codecutil.Charset
 }
 
 var _ pipeline.Codec = (*Codec)(nil)
 
 // NewDecoder returns a decoder that makes one event per Decode call.
 func (c *Codec) NewDecoder() pipeline.Decoder {
-	return codecutil.PlainDecoder{Original: c.original}
+	return codecutil.PlainDecoder{Original: c.original, Charset: c.charset}
 }
 
 // Encode appends the event as its format, or as Logstash's Event#to_s.

@@ -24,22 +24,31 @@ func render(e *pipeline.Event) string {
 
 func TestDecode(t *testing.T) {
 	tests := []struct {
-		name   string
-		ecs    string
-		blocks []string
-		want   []string
+		name    string
+		ecs     string
+		charset string
+		blocks  []string
+		want    []string
 	}{
-		{"one event per block", "disabled", []string{"a\nb", "c"}, []string{
+		{"one event per block", "disabled", "", []string{"a\nb", "c"}, []string{
 			`{"@version":"1","message":"a\nb"}`,
 			`{"@version":"1","message":"c"}`,
 		}},
-		{"empty block", "disabled", []string{""}, []string{`{"@version":"1","message":""}`}},
-		{"invalid UTF-8", "disabled", []string{"\xff"}, []string{"{\"@version\":\"1\",\"message\":\"\ufffd\"}"}},
-		{"ecs sets event.original", "v1", []string{"x"}, []string{`{"@version":"1","message":"x","event":{"original":"x"}}`}},
+		{"empty block", "disabled", "", []string{""}, []string{`{"@version":"1","message":""}`}},
+		// Logstash's charset UTF-8 keeps Ruby's inspect form of the text.
+		{"invalid UTF-8 escaped", "disabled", "", []string{"\xff \"q\"\n"}, []string{`{"@version":"1","message":"\\xFF \\\"q\\\"\\n"}`}},
+		{"ecs sets event.original", "v1", "", []string{"x"}, []string{`{"@version":"1","message":"x","event":{"original":"x"}}`}},
+		{"charset ISO-8859-1", "v1", "ISO-8859-1", []string{"caf\xe9"}, []string{`{"@version":"1","message":"café","event":{"original":"café"}}`}},
+		{"charset Windows-1252", "disabled", "cp1252", []string{"\x80 5"}, []string{`{"@version":"1","message":"€ 5"}`}},
+		{"charset Shift_JIS", "disabled", "Shift_JIS", []string{"\x93\xfa\x96\x7b"}, []string{`{"@version":"1","message":"日本"}`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := newCodec(t, defaults(), pipeline.Deps{Settings: pipeline.Settings{ECSCompatibility: tt.ecs}})
+			cfg := defaults()
+			if tt.charset != "" {
+				cfg.Charset = tt.charset
+			}
+			c := newCodec(t, cfg, pipeline.Deps{Settings: pipeline.Settings{ECSCompatibility: tt.ecs}})
 			dec := c.NewDecoder()
 			var got []string
 			emit := func(e *pipeline.Event) { got = append(got, render(e)) }
@@ -80,8 +89,9 @@ func TestEncode(t *testing.T) {
 func TestValidate(t *testing.T) {
 	cfg := defaults()
 	cfg.ECSCompatibility = "yes"
+	cfg.Charset = "UTF-9"
 	errs := pipeline.ConfigErrors(cfg.Validate())
-	if len(errs) != 1 || errs[0].Attr != "ecs_compatibility" {
+	if len(errs) != 2 || errs[0].Attr != "ecs_compatibility" || errs[1].Attr != "charset" {
 		t.Fatalf("errors %v", errs)
 	}
 	if err := defaults().Validate(); err != nil {

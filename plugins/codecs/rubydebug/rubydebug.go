@@ -23,7 +23,6 @@ package rubydebug
 import (
 	"iter"
 	"strconv"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/pipeproject/pipe/pipeline"
@@ -261,116 +260,16 @@ func decimalWidth(i int) int {
 	return w
 }
 
-// rubyPrintable reports whether Ruby's String#inspect shows r as it is in
-// a UTF-8 string: everything assigned except controls (but U+0085),
-// surrogates and the line and paragraph separators.
-func rubyPrintable(r rune) bool {
-	if r < 0x7f {
-		return r >= 0x20
-	}
-	if r == 0x85 {
-		return true
-	}
-	if unicode.Is(unicode.Cc, r) || unicode.Is(unicode.Cs, r) ||
-		unicode.Is(unicode.Zl, r) || unicode.Is(unicode.Zp, r) {
-		return false
-	}
-	// Assigned code points only: unassigned ones (Cn, which Go's
-	// unicode.C includes) are escaped.
-	return unicode.In(r, unicode.L, unicode.M, unicode.N, unicode.P, unicode.S, unicode.Z, unicode.Cf, unicode.Co)
-}
 
-// rubyEscape returns the short escape Ruby uses for an ASCII byte, or 0.
-func rubyEscape(c byte) byte {
-	switch c {
-	case '"':
-		return '"'
-	case '\\':
-		return '\\'
-	case '\n':
-		return 'n'
-	case '\r':
-		return 'r'
-	case '\t':
-		return 't'
-	case '\f':
-		return 'f'
-	case '\v':
-		return 'v'
-	case '\b':
-		return 'b'
-	case '\a':
-		return 'a'
-	case 0x1b:
-		return 'e'
-	}
-	return 0
-}
-
-const upperHex = "0123456789ABCDEF"
 
 // appendInspect appends s quoted as Ruby's String#inspect does for a UTF-8
 // string.
 func appendInspect(dst []byte, s string) []byte {
 	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			esc := rubyEscape(c)
-			hash := c == '#' && i+1 < len(s) && (s[i+1] == '{' || s[i+1] == '$' || s[i+1] == '@')
-			if esc == 0 && !hash && c >= 0x20 && c != 0x7f {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch {
-			case esc != 0:
-				dst = append(dst, '\\', esc)
-			case hash:
-				dst = append(dst, '\\', '#')
-			default:
-				dst = appendUnicodeEscape(dst, rune(c))
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'x', upperHex[c>>4], upperHex[c&0xf])
-			i++
-			start = i
-			continue
-		}
-		if !rubyPrintable(r) {
-			dst = append(dst, s[start:i]...)
-			dst = appendUnicodeEscape(dst, r)
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
+	dst = codecutil.AppendInspectString(dst, s)
 	return append(dst, '"')
 }
 
-// appendUnicodeEscape writes \uXXXX, or \u{XXXXX} beyond the BMP.
-func appendUnicodeEscape(dst []byte, r rune) []byte {
-	if r < 0x10000 {
-		return append(dst, '\\', 'u', upperHex[r>>12&0xf], upperHex[r>>8&0xf], upperHex[r>>4&0xf], upperHex[r&0xf])
-	}
-	dst = append(dst, '\\', 'u', '{')
-	dst = strconv.AppendUint(dst, uint64(r), 16)
-	for i := len(dst) - 1; i >= 0 && dst[i] != '{'; i-- {
-		if dst[i] >= 'a' && dst[i] <= 'f' {
-			dst[i] -= 'a' - 'A'
-		}
-	}
-	return append(dst, '}')
-}
 
 // inspectWidth returns the number of characters of appendInspect(s), which
 // is what amazing_print aligns keys by.
@@ -380,7 +279,7 @@ func inspectWidth(s string) int {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			switch {
-			case rubyEscape(c) != 0:
+			case codecutil.RubyEscape(c) != 0:
 				w += 2
 			case c == '#' && i+1 < len(s) && (s[i+1] == '{' || s[i+1] == '$' || s[i+1] == '@'):
 				w += 2
@@ -396,7 +295,7 @@ func inspectWidth(s string) int {
 		switch {
 		case r == utf8.RuneError && size == 1:
 			w += 4
-		case rubyPrintable(r):
+		case codecutil.RubyPrintable(r):
 			w++
 		case r < 0x10000:
 			w += 6

@@ -1,7 +1,8 @@
 // Package codecutil holds what several codecs share: the ecs_compatibility
-// option, the plain-text event with [event][original], Logstash's
-// Event#to_s, JSON document decoding with failure events, and option
-// checks.
+// and charset options (conversion to UTF-8 as Logstash's
+// LogStash::Util::Charset does), the plain-text event with
+// [event][original], Logstash's Event#to_s, JSON document decoding with
+// failure events, and option checks.
 package codecutil
 
 import (
@@ -125,8 +126,14 @@ func Counter(d pipeline.Deps, name string) *atomic.Int64 {
 // replaced), with [event][original] set to the same text when original is
 // true (what Logstash 8's plain and line codecs do in ECS mode).
 func MessageEvent(text []byte, original bool) *pipeline.Event {
+	return TextEvent(pipeline.ValidUTF8(string(text)), original)
+}
+
+// TextEvent is MessageEvent for text already converted to valid UTF-8
+// (by a Charset).
+func TextEvent(text string, original bool) *pipeline.Event {
 	// One interface value for both fields: boxing a string allocates.
-	var msg any = pipeline.ValidUTF8(string(text))
+	var msg any = text
 	e := pipeline.NewEvent()
 	e.Fields().Set(pipeline.MessageField, msg)
 	if original {
@@ -143,13 +150,20 @@ func MessageEvent(text []byte, original bool) *pipeline.Event {
 type PlainDecoder struct {
 	// Original sets [event][original] too (ECS mode).
 	Original bool
+	// Charset converts the data to UTF-8; nil reads it as UTF-8 with
+	// invalid bytes replaced by U+FFFD.
+	Charset *Charset
 }
 
 var _ pipeline.Decoder = PlainDecoder{}
 
 // Decode emits one event holding data as its message.
 func (p PlainDecoder) Decode(data []byte, emit func(*pipeline.Event)) {
-	emit(MessageEvent(data, p.Original))
+	if p.Charset == nil {
+		emit(MessageEvent(data, p.Original))
+		return
+	}
+	emit(TextEvent(p.Charset.String(data), p.Original))
 }
 
 // Flush does nothing: a plain decoder keeps no state.
