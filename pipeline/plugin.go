@@ -323,7 +323,7 @@ func (cs *CodecSpec) Build(d Deps) (Codec, error) {
 
 // StreamingCodec applies Logstash's fix_streaming_codecs: an input that
 // reads a byte stream (Plugin.StreamCodec) gets line instead of plain and
-// json_lines instead of json, with default options. It returns the codec to
+// json_lines instead of json, with default options but the charset. It returns the codec to
 // use and whether it was switched. A nil registry switches nothing.
 func (r *Registry) StreamingCodec(input Plugin, c *CodecSpec) (*CodecSpec, bool) {
 	if r == nil || c == nil || !input.StreamCodec {
@@ -342,5 +342,23 @@ func (r *Registry) StreamingCodec(input Plugin, c *CodecSpec) (*CodecSpec, bool)
 	if !ok {
 		return c, false
 	}
-	return &CodecSpec{Plugin: p}, true
+	spec := &CodecSpec{Plugin: p}
+	// Logstash keeps the charset across the switch.
+	if from, ok := c.Config.(CharsetConfig); ok && p.NewConfig != nil {
+		if cfg, ok := p.NewConfig().(CharsetConfig); ok {
+			cfg.SetCodecCharset(from.CodecCharset())
+			spec.Config = cfg
+		}
+	}
+	return spec, true
+}
+
+// CharsetConfig is implemented by the configs of codecs with Logstash's
+// charset option (plain, line, json, json_lines), so that StreamingCodec
+// keeps the option when it switches codecs.
+type CharsetConfig interface {
+	// CodecCharset returns the charset option.
+	CodecCharset() string
+	// SetCodecCharset sets it.
+	SetCodecCharset(string)
 }
