@@ -260,8 +260,6 @@ func decimalWidth(i int) int {
 	return w
 }
 
-
-
 // appendInspect appends s quoted as Ruby's String#inspect does for a UTF-8
 // string.
 func appendInspect(dst []byte, s string) []byte {
@@ -269,7 +267,6 @@ func appendInspect(dst []byte, s string) []byte {
 	dst = codecutil.AppendInspectString(dst, s)
 	return append(dst, '"')
 }
-
 
 // inspectWidth returns the number of characters of appendInspect(s), which
 // is what amazing_print aligns keys by.
@@ -306,4 +303,3 @@ func inspectWidth(s string) int {
 	}
 	return w
 }
-
