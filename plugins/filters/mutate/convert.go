@@ -337,7 +337,6 @@ func rubyToS(v any) string {
 	return pipeline.ValueString(v)
 }
 
-
 // appendInspect appends v as Ruby's inspect (Ruby 3.4's hash layout).
 func appendInspect(dst []byte, v any) []byte {
 	switch t := v.(type) {
