@@ -187,7 +187,6 @@ func TestMetadataOnlyWhenPresent(t *testing.T) {
 	}
 }
 
-
 func TestInspect(t *testing.T) {
 	// Each want is what Ruby's String#inspect prints for a UTF-8 string.
 	tests := []struct{ in, want string }{
