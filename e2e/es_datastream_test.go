@@ -55,7 +55,7 @@ output {
 	if r.code != 0 {
 		t.Fatalf("pipe exited %d:\n%s", r.code, r.stderr)
 	}
-	if strings.Contains(r.stderr, "level=WARN") || !strings.Contains(r.stderr, "dropped=0 retried=0") {
+	if strings.Contains(r.stderr, "level=WARN") || !strings.Contains(r.stderr, " dropped=0 ") || !strings.Contains(r.stderr, " retried=0 ") {
 		t.Errorf("pipe warned, dropped or retried:\n%s", r.stderr)
 	}
 	esDo(t, http.MethodPost, u+"/"+stream+"/_refresh", "")
