@@ -67,6 +67,7 @@ func TestFaultyScenario(t *testing.T) {
 		{"django-udp", "udp", true, 1000, false},
 		{"django-tcp", "tcp", true, 1000, false},
 		{"logstash-conf-udp", "udp", false, 2000, true},
+		{"django-tcp-logstash-conf", "tcp", true, 1000, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			port := freePorts(t, 1)[0]
