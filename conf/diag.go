@@ -182,11 +182,33 @@ func writeSnippet(buf *bytes.Buffer, data []byte, ls []int, x Diagnostic) {
 	buf.WriteByte('\n')
 }
 
+// SecretLiterals returns the 1-based numbers of the lines of an HCL text
+// that set a secret option (password, passphrase, api_key, secret, token,
+// jaas...) to a literal string rather than to env.NAME or "${env.NAME}",
+// so that `pipe convert` can warn that its output holds secrets.
+func SecretLiterals(hcl []byte) []int {
+	var lines []int
+	for i, line := range strings.Split(string(hcl), "\n") {
+		m := secretLiteral.FindStringSubmatch(line)
+		if m != nil && !strings.HasPrefix(m[1], "${env") && m[1] != "" {
+			lines = append(lines, i+1)
+		}
+	}
+	return lines
+}
+
+// secretLiteral is an HCL line setting a secret option to a string.
+var secretLiteral = regexp.MustCompile(`(?i)^\s*"?[a-z_]*(?:password|passphrase|api_key|secret|token|jaas)[a-z_]*"?\s*=\s*"((?:[^"\\]|\\.)*)"`)
+
 // secretLine matches a source line that sets a secret option.
 var secretLine = regexp.MustCompile(`(?i)(password|passphrase|api_key|secret|token|jaas)[a-z_]*\s*=`)
 
-// quoted matches a double-quoted HCL string on one line.
-var quoted = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+// quoted matches a double-quoted (HCL, Logstash) or single-quoted
+// (Logstash) string on one line.
+var quoted = regexp.MustCompile(`"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'`)
+
+// bareword is a Logstash option's unquoted value after =>.
+var bareword = regexp.MustCompile(`=>\s*([^\s"'#{}\[\]]+)`)
 
 // redactSecrets masks the strings of a line that sets a secret option, so
 // that a snippet never shows a password; the length is kept so that the
@@ -195,10 +217,15 @@ func redactSecrets(line string) string {
 	if !secretLine.MatchString(line) {
 		return line
 	}
-	return quoted.ReplaceAllStringFunc(line, func(q string) string {
+	line = quoted.ReplaceAllStringFunc(line, func(q string) string {
 		if len(q) <= 2 {
 			return q
 		}
-		return `"` + strings.Repeat("*", len(q)-2) + `"`
+		return q[:1] + strings.Repeat("*", len(q)-2) + q[len(q)-1:]
+	})
+	// A Logstash bareword value: password => hunter2.
+	return bareword.ReplaceAllStringFunc(line, func(m string) string {
+		v := bareword.FindStringSubmatchIndex(m)
+		return m[:v[2]] + strings.Repeat("*", v[3]-v[2])
 	})
 }

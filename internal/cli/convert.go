@@ -18,7 +18,9 @@ folders or globs, read in name order as one pipeline as -f reads them.
 Comments are kept where they can be placed. The diagnostics of the
 original config (unknown plugins, options pipe does not support, ...) are
 printed to stderr, and the exit code is 1 when there is any error; the
-environment variables that ${VAR} references need are not checked.
+environment variables that ${VAR} references need are not checked. A
+secret option (password, token, ...) given as a literal is converted as it
+is, with a warning on stderr naming the line.
 `
 
 // runConvert is the `pipe convert` subcommand.
@@ -49,6 +51,10 @@ func runConvert(env *Env, args []string) int {
 	if _, err := env.Stdout.Write(out); err != nil {
 		fmt.Fprintf(env.Stderr, "pipe convert: %v\n", err)
 		return exitConfig
+	}
+	for _, n := range conf.SecretLiterals(out) {
+		fmt.Fprintf(env.Stderr, "pipe convert: warning: line %d of the HCL sets a secret to the literal value of the .conf: "+
+			"keep the file private, or use env.NAME (a ${NAME} in the .conf converts to it)\n", n)
 	}
 	// The checks beyond syntax: the HCL says the same, so it would fail
 	// the same way; say so now, at the lines of the original.
