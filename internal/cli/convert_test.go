@@ -72,7 +72,7 @@ func TestConvertCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	secret := filepath.Join(t.TempDir(), "secret.conf")
-	if err := os.WriteFile(secret, []byte("output {\n  elasticsearch {\n    password => \"hunter2\"\n  }\n}\n"), 0o644); err != nil {
+	if err := os.WriteFile(secret, []byte("output {\n  elasticsearch {\n    user => elastic\n    password => \"hunter2\"\n  }\n}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
@@ -82,7 +82,7 @@ func TestConvertCommand(t *testing.T) {
 		wantOut string
 		wantErr string
 	}{
-		{"literal secret", []string{"convert", secret}, 0, `password = "hunter2"`, "warning: line 3 of the HCL sets a secret"},
+		{"literal secret", []string{"convert", secret}, 0, `password = "hunter2"`, "warning: line 4 of the HCL sets a secret"},
 		{"a file", []string{"convert", filepath.Join(lsFixtures, "valid", "python_logstash.conf")}, 0, "codec = \"json_lines\"", ""},
 		{"a folder", []string{"convert", filepath.Join(lsFixtures, "valid", "multi")}, 0, "20-filter.conf", ""},
 		{"no argument", []string{"convert"}, exitUsage, "", "Usage:"},
