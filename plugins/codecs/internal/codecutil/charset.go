@@ -61,7 +61,9 @@ type Charset struct {
 	asciiSame bool
 	enc       encoding.Encoding
 
-	invalid *atomic.Int64
+	// metrics gets the invalidutf8 counter on the first invalid text only,
+	// so that outputs and generators, which never see one, do not list it.
+	metrics *pipeline.Metrics
 	log     *slog.Logger
 	warned  atomic.Bool
 }
@@ -84,7 +86,10 @@ func NewCharset(name string, d pipeline.Deps) *Charset {
 		c = &Charset{kind: kindUTF8}
 	}
 	c.name = name
-	c.invalid = Counter(d, CounterInvalidUTF8)
+	c.metrics = d.Metrics
+	if c.metrics == nil {
+		c.metrics = &pipeline.Metrics{}
+	}
 	c.log = d.Logger
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
@@ -143,7 +148,7 @@ func (c *Charset) Bytes(b []byte) []byte {
 // text's Ruby inspect form, and a warning.
 func (c *Charset) escape(b []byte) []byte {
 	out := AppendInspect(make([]byte, 0, len(b)+len(b)/4+8), b)
-	c.invalid.Add(1)
+	c.metrics.Counter(CounterInvalidUTF8).Add(1)
 	if c.warned.CompareAndSwap(false, true) {
 		text := out
 		if len(text) > 1024 {
