@@ -4,7 +4,7 @@
 #   docker run --rm -p 5000:5000/tcp -p 5000:5000/udp -e ES_URL=http://es:9200 pipe
 # The build steps live in docker/rootfs.sh, which CI also runs outside Docker.
 
-FROM golang:1.26-bookworm AS build
+FROM golang:1.26 AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download

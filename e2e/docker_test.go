@@ -32,7 +32,7 @@ func TestDockerImageSteps(t *testing.T) {
 			t.Fatal(err)
 		}
 		goVersion := regexp.MustCompile(`(?m)^go (\d+\.\d+)`).FindSubmatch(gomod)
-		if goVersion == nil || !strings.Contains(df.text, "FROM golang:"+string(goVersion[1])+"-") {
+		if goVersion == nil || !regexp.MustCompile(`(?m)^FROM golang:`+regexp.QuoteMeta(string(goVersion[1]))+`[ -]`).MatchString(df.text) {
 			t.Fatalf("the build stage's golang image is not go.mod's Go %s", goVersion[1])
 		}
 	})
