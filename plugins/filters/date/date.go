@@ -427,13 +427,18 @@ func parseISO8601(ft *format, s string, loc *time.Location) (int64, bool) {
 // maxEpochSeconds is the largest UNIX value Logstash accepts (a Java int).
 const maxEpochSeconds = math.MaxInt32
 
+// minEpochSeconds is the smallest UNIX value whose milliseconds fit an
+// int64: below it Logstash's long arithmetic wraps to a wrong date; pipe
+// fails the event instead.
+const minEpochSeconds = math.MinInt64 / 1000
+
 // parseUnix is the UNIX format: seconds since the epoch, as an integer, a
 // float or a string; at most three fraction digits of a string are read
 // (milliseconds), as Logstash's UnixEpochParser.
 func parseUnix(v any) (int64, bool) {
 	switch t := v.(type) {
 	case int64:
-		if t > maxEpochSeconds {
+		if t > maxEpochSeconds || t < minEpochSeconds {
 			return 0, false
 		}
 		return t * 1000, true
@@ -448,7 +453,7 @@ func parseUnix(v any) (int64, bool) {
 	case string:
 		secText, frac, hasDot := strings.Cut(t, ".")
 		sec, err := strconv.ParseInt(secText, 10, 64)
-		if err != nil || sec > maxEpochSeconds {
+		if err != nil || sec > maxEpochSeconds || sec < minEpochSeconds {
 			return 0, false
 		}
 		ms := sec * 1000
@@ -510,5 +515,8 @@ func parseTAI64N(s string) (int64, bool) {
 		return 0, false
 	}
 	sec = sec&(1<<62-1) - 10
+	if sec > math.MaxInt64/1000-1 {
+		return 0, false // beyond what milliseconds since the epoch can hold
+	}
 	return sec*1000 + nano/1_000_000, true
 }
