@@ -106,6 +106,7 @@ var envRef = regexp.MustCompile(`\$\{(\w+)(?::([^}]*))?\}`)
 // ymlParser checks one pipelines.yml.
 type ymlParser struct {
 	file  string
+	data  []byte
 	env   map[string]string
 	diags conf.Diagnostics
 }
@@ -116,14 +117,14 @@ type ymlParser struct {
 // entries are returned with the diagnostics; an entry with an error is
 // left out.
 func parsePipelinesYML(file string, data []byte, env map[string]string) ([]ymlPipeline, conf.Diagnostics) {
-	p := &ymlParser{file: file, env: env}
+	p := &ymlParser{file: file, env: env, data: data}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		p.syntaxError(err)
 		return nil, p.diags
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 || isNull(doc.Content[0]) {
-		p.diags = append(p.diags, conf.Diagnostic{File: file, Summary: "Empty pipelines.yml",
+		p.diags = append(p.diags, conf.Diagnostic{File: file, Line: 1, Column: 1, Summary: "Empty pipelines.yml",
 			Detail: "List the pipelines: - pipeline.id: main, followed by path.config or config.string."})
 		return nil, p.diags
 	}
@@ -131,6 +132,11 @@ func parsePipelinesYML(file string, data []byte, env map[string]string) ([]ymlPi
 	if root.Kind != yaml.SequenceNode {
 		p.errorAt(root, "Not a list of pipelines",
 			fmt.Sprintf("pipelines.yml holds a list (one \"- pipeline.id: ...\" entry per pipeline), not %s.", kindName(root)))
+		return nil, p.diags
+	}
+	if len(root.Content) == 0 {
+		p.errorAt(root, "No pipelines in pipelines.yml",
+			"The list is empty: add an entry such as - pipeline.id: main, followed by path.config or config.string.")
 		return nil, p.diags
 	}
 	var out []ymlPipeline
@@ -176,7 +182,7 @@ func (p *ymlParser) entry(n *yaml.Node) (entryResult, bool) {
 	var settings []setting
 	seen := map[string]*yaml.Node{}
 	errorsBefore := p.errorCount()
-	p.flatten(n, "", &settings, seen)
+	p.flatten(n, "", &settings, seen, map[*yaml.Node]bool{})
 	var pathNode, stringNode *yaml.Node
 	for i := range settings {
 		s := &settings[i]
@@ -261,7 +267,9 @@ func (p *ymlParser) entry(n *yaml.Node) (entryResult, bool) {
 }
 
 // flatten walks a mapping, joining nested keys with dots.
-func (p *ymlParser) flatten(n *yaml.Node, prefix string, out *[]setting, seen map[string]*yaml.Node) {
+func (p *ymlParser) flatten(n *yaml.Node, prefix string, out *[]setting, seen map[string]*yaml.Node, onPath map[*yaml.Node]bool) {
+	onPath[n] = true
+	defer delete(onPath, n)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], resolve(n.Content[i+1])
 		if k.Kind != yaml.ScalarNode {
@@ -270,7 +278,11 @@ func (p *ymlParser) flatten(n *yaml.Node, prefix string, out *[]setting, seen ma
 		}
 		key := prefix + k.Value
 		if v.Kind == yaml.MappingNode && !isLeaf(key) {
-			p.flatten(v, key+".", out, seen)
+			if onPath[v] {
+				p.errorAt(k, "Recursive alias", fmt.Sprintf("The value of %s is an alias of a map that contains it.", key))
+				continue
+			}
+			p.flatten(v, key+".", out, seen, onPath)
 			continue
 		}
 		if first, dup := seen[key]; dup {
@@ -439,8 +451,31 @@ func (p *ymlParser) syntaxError(err error) {
 		d.Column = 1
 		msg = m[2]
 	}
+	if d.Line == 0 {
+		d.Line, d.Column = firstBadByte(p.data)
+	}
 	d.Detail = msg
 	p.diags = append(p.diags, d)
+}
+
+// firstBadByte returns the line and column of the first byte YAML refuses
+// (invalid UTF-8 or a control character other than tab and line ends), or
+// 1:1 when there is none: a syntax error always has a position.
+func firstBadByte(data []byte) (line, col int) {
+	line, col = 1, 1
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if (r == utf8.RuneError && size == 1) || (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f {
+			return line, col
+		}
+		if r == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+		i += size
+	}
+	return 1, 1
 }
 
 func (p *ymlParser) errorAt(n *yaml.Node, summary, detail string) {
