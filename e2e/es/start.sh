@@ -22,6 +22,7 @@
 # Stop it with e2e/es/stop.sh.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source e2e/lib.sh
 repo=$PWD
 
 ES_VERSION=${ES_VERSION:-8.19.21}
@@ -37,28 +38,9 @@ die() { log "ERROR: $*"; exit 1; }
 mkdir -p "$cache"
 
 # --- Java -------------------------------------------------------------------
-java_major() { # $1 = JAVA_HOME; prints the feature version or nothing
-  [ -x "$1/bin/java" ] || return 0
-  "$1/bin/java" -XshowSettings:properties -version 2>&1 |
-    sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -1
-}
 need_java=17
 case $ES_VERSION in 9.*|1[0-9].*) need_java=21 ;; esac
-pick_java() {
-  local cands=() c m
-  [ -n "${ES_JAVA_HOME:-}" ] && cands+=("$ES_JAVA_HOME")
-  [ -n "${JAVA_HOME:-}" ] && cands+=("$JAVA_HOME")
-  if command -v java >/dev/null; then
-    cands+=("$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")")
-  fi
-  for c in /usr/lib/jvm/*; do [ -d "$c" ] && cands+=("$c"); done
-  for c in "${cands[@]}"; do
-    m=$(java_major "$c")
-    if [ -n "$m" ] && [ "$m" -ge "$need_java" ]; then echo "$c"; return 0; fi
-  done
-  return 1
-}
-es_java=$(pick_java) || die "Elasticsearch $ES_VERSION needs a JDK >= $need_java (set ES_JAVA_HOME); none found"
+es_java=$(pick_java "${ES_JAVA_HOME:-}" "$need_java") || die "Elasticsearch $ES_VERSION needs a JDK >= $need_java (set ES_JAVA_HOME); none found"
 [ -x "$es_java/bin/javac" ] || die "$es_java has no javac (a full JDK is needed to build the GET / module)"
 
 # --- install (idempotent, cached, safe against concurrent runs) ---------------

@@ -25,6 +25,7 @@
 # Stop it with e2e/kafka/stop.sh. Create topics with e2e/kafka/topic.sh.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source e2e/lib.sh
 repo=$PWD
 
 KAFKA_VERSION=${KAFKA_VERSION:-4.4.0}
@@ -44,26 +45,7 @@ esac
 mkdir -p "$cache"
 
 # --- Java -------------------------------------------------------------------
-java_major() { # $1 = JAVA_HOME; prints the feature version or nothing
-  [ -x "$1/bin/java" ] || return 0
-  "$1/bin/java" -XshowSettings:properties -version 2>&1 |
-    sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -1
-}
-pick_java() {
-  local cands=() c m
-  [ -n "${KAFKA_JAVA_HOME:-}" ] && cands+=("$KAFKA_JAVA_HOME")
-  [ -n "${JAVA_HOME:-}" ] && cands+=("$JAVA_HOME")
-  if command -v java >/dev/null; then
-    cands+=("$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")")
-  fi
-  for c in /usr/lib/jvm/*; do [ -d "$c" ] && cands+=("$c"); done
-  for c in "${cands[@]}"; do
-    m=$(java_major "$c")
-    if [ -n "$m" ] && [ "$m" -ge 17 ]; then echo "$c"; return 0; fi
-  done
-  return 1
-}
-kjava=$(pick_java) || die "Kafka $KAFKA_VERSION needs a Java >= 17 (set KAFKA_JAVA_HOME); none found"
+kjava=$(pick_java "${KAFKA_JAVA_HOME:-}" 17) || die "Kafka $KAFKA_VERSION needs a Java >= 17 (set KAFKA_JAVA_HOME); none found"
 
 # --- kcat (readiness probe, and the tests' producer/consumer) -----------------
 "$repo/e2e/kafka/setup-kcat.sh" || log "WARNING: kcat could not be installed; readiness falls back to TopicCommand --list (slower)"
