@@ -47,33 +47,23 @@ func defaults() *Config {
 	return &Config{Delimiter: "\n", DecodeSizeLimitBytes: lines.DefaultLimit, Charset: codecutil.DefaultCharset}
 }
 
-// CodecCharset returns the charset option. With SetCodecCharset it lets
-// the switch of a stream input from plain to line (json to json_lines)
-// keep the charset, as Logstash's fix_streaming_codecs does.
+var _ pipeline.CharsetConfig = (*Config)(nil)
+
+// CodecCharset implements pipeline.CharsetConfig.
 func (c *Config) CodecCharset() string { return c.Charset }
 
-// SetCodecCharset sets the charset option.
+// SetCodecCharset implements pipeline.CharsetConfig.
 func (c *Config) SetCodecCharset(v string) { c.Charset = v }
 
 // Validate checks the options.
 func (c *Config) Validate() error {
-	var errs []error
-	if err := codecutil.ValidateDelimiter(c.Delimiter); err != nil {
-		errs = append(errs, err)
-	}
-	if err := codecutil.ValidateSizeLimit(c.DecodeSizeLimitBytes); err != nil {
-		errs = append(errs, err)
-	}
-	if _, err := codecutil.ParseTarget(c.Target); err != nil {
-		errs = append(errs, err)
-	}
-	if err := codecutil.ValidateECS(c.ECSCompatibility); err != nil {
-		errs = append(errs, err)
-	}
-	if err := codecutil.ValidateCharset(c.Charset); err != nil {
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
+	return errors.Join(
+		codecutil.ValidateDelimiter(c.Delimiter),
+		codecutil.ValidateSizeLimit(c.DecodeSizeLimitBytes),
+		codecutil.ValidateTarget(c.Target),
+		codecutil.ValidateECS(c.ECSCompatibility),
+		codecutil.ValidateCharset(c.Charset),
+	)
 }
 
 // Plugin describes the json_lines codec for the registry.

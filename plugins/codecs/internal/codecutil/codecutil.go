@@ -99,6 +99,18 @@ func ParseTarget(v string) (pipeline.FieldRef, error) {
 	return r, nil
 }
 
+// ValidateTarget checks a target option (ParseTarget's error only).
+func ValidateTarget(v string) error {
+	_, err := ParseTarget(v)
+	return err
+}
+
+// ValidateFormat checks a format option (ParseFormat's error only).
+func ValidateFormat(v string) error {
+	_, err := ParseFormat(v)
+	return err
+}
+
 // ParseFormat parses a format option ("" = none).
 func ParseFormat(v string) (*pipeline.Template, error) {
 	if v == "" {
