@@ -130,16 +130,16 @@ func (f *Filter) Filter(e *pipeline.Event) pipeline.FilterResult {
 // error.
 func (f *Filter) apply(e *pipeline.Event) error {
 	o := f.ops
-	if err := f.coerce(e, o.coerce); err != nil {
+	if err := setFields(e, o.coerce, setIfNull); err != nil {
 		return fmt.Errorf("coerce: %w", err)
 	}
 	if err := f.rename(e, o.rename); err != nil {
 		return fmt.Errorf("rename: %w", err)
 	}
-	if err := f.update(e, o.update); err != nil {
+	if err := setFields(e, o.update, setIfPresent); err != nil {
 		return fmt.Errorf("update: %w", err)
 	}
-	if err := f.replace(e, o.replace); err != nil {
+	if err := setFields(e, o.replace, setAlways); err != nil {
 		return fmt.Errorf("replace: %w", err)
 	}
 	if err := f.convert(e, o.convert); err != nil {
@@ -335,11 +335,23 @@ func compile(cfg *Config) (*ops, error) {
 	return o, nil
 }
 
-func (f *Filter) coerce(e *pipeline.Event, list []setOp) error {
+// setWhen says which fields a list of setOps writes.
+type setWhen int
+
+const (
+	setAlways    setWhen = iota // replace: create or overwrite
+	setIfPresent                // update: only fields that exist
+	setIfNull                   // coerce: only fields that exist with a null value
+)
+
+// setFields sets each op's field to its rendered value, when allowed.
+func setFields(e *pipeline.Event, list []setOp, when setWhen) error {
 	for i := range list {
 		op := &list[i]
-		if v, ok := e.Get(op.ref); !ok || v != nil {
-			continue
+		if when != setAlways {
+			if v, ok := e.Get(op.ref); !ok || (when == setIfNull && v != nil) {
+				continue
+			}
 		}
 		if err := e.Set(op.ref, op.value.Render(e)); err != nil {
 			return err
@@ -366,29 +378,6 @@ func (f *Filter) rename(e *pipeline.Event, list []renameOp) error {
 		if err := e.Set(to, v); err != nil {
 			// Logstash loses the field here; put it back.
 			_ = e.Set(from, v)
-			return err
-		}
-	}
-	return nil
-}
-
-func (f *Filter) update(e *pipeline.Event, list []setOp) error {
-	for i := range list {
-		op := &list[i]
-		if !e.Includes(op.ref) {
-			continue
-		}
-		if err := e.Set(op.ref, op.value.Render(e)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (f *Filter) replace(e *pipeline.Event, list []setOp) error {
-	for i := range list {
-		op := &list[i]
-		if err := e.Set(op.ref, op.value.Render(e)); err != nil {
 			return err
 		}
 	}
