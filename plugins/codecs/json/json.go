@@ -11,7 +11,6 @@ package json
 
 import (
 	"errors"
-	"sync/atomic"
 
 	"github.com/pipeproject/pipe/pipeline"
 	"github.com/pipeproject/pipe/plugins/codecs/internal/codecutil"
@@ -68,7 +67,7 @@ func build(cfg *Config, d pipeline.Deps) (pipeline.Codec, error) {
 		target:   target,
 		original: codecutil.ECSEnabled(cfg.ECSCompatibility, d.Settings),
 		origRef:  pipeline.MustFieldRef("[event][original]"),
-		failures: codecutil.Counter(d, codecutil.CounterJSONParseFailure),
+		metrics:  codecutil.Metrics(d),
 		charset:  codecutil.NewCharset(cfg.Charset, d),
 	}, nil
 }
@@ -78,7 +77,7 @@ type Codec struct {
 	target   pipeline.FieldRef
 	original bool
 	origRef  pipeline.FieldRef
-	failures *atomic.Int64
+	metrics  *pipeline.Metrics
 	charset  *codecutil.Charset
 }
 
@@ -86,7 +85,8 @@ var _ pipeline.Codec = (*Codec)(nil)
 
 // NewDecoder returns a decoder, which reuses its JSON parser.
 func (c *Codec) NewDecoder() pipeline.Decoder {
-	return &decoder{c: c, parser: codecutil.JSONParser{Target: c.target, Failures: c.failures}}
+	failures := codecutil.DecodeCounter(c.metrics, codecutil.CounterJSONParseFailure)
+	return &decoder{c: c, parser: codecutil.JSONParser{Target: c.target, Failures: failures}}
 }
 
 // Encode appends the event as one JSON object (@timestamp first, no

@@ -77,24 +77,22 @@ func build(cfg *Config, d pipeline.Deps) (pipeline.Codec, error) {
 	}
 	target, _ := codecutil.ParseTarget(cfg.Target)
 	return &Codec{
-		delim:    cfg.Delimiter,
-		limit:    cfg.DecodeSizeLimitBytes,
-		target:   target,
-		failures: codecutil.Counter(d, codecutil.CounterJSONParseFailure),
-		tooLong:  codecutil.Counter(d, codecutil.CounterLineTooLong),
-		charset:  codecutil.NewCharset(cfg.Charset, d),
+		delim:   cfg.Delimiter,
+		limit:   cfg.DecodeSizeLimitBytes,
+		target:  target,
+		metrics: codecutil.Metrics(d),
+		charset: codecutil.NewCharset(cfg.Charset, d),
 	}, nil
 }
 
 // Codec is the json_lines codec. It is immutable and safe for concurrent
 // use; each stream gets its own decoder.
 type Codec struct {
-	delim    string
-	limit    int
-	target   pipeline.FieldRef
-	failures *atomic.Int64
-	tooLong  *atomic.Int64
-	charset  *codecutil.Charset
+	delim   string
+	limit   int
+	target  pipeline.FieldRef
+	metrics *pipeline.Metrics
+	charset *codecutil.Charset
 }
 
 var _ pipeline.Codec = (*Codec)(nil)
@@ -102,9 +100,10 @@ var _ pipeline.Codec = (*Codec)(nil)
 // NewDecoder returns a decoder for one stream.
 func (c *Codec) NewDecoder() pipeline.Decoder {
 	return &decoder{
-		c:      c,
-		split:  lines.New(c.delim, c.limit),
-		parser: codecutil.JSONParser{Target: c.target, Failures: c.failures},
+		c:       c,
+		split:   lines.New(c.delim, c.limit),
+		parser:  codecutil.JSONParser{Target: c.target, Failures: codecutil.DecodeCounter(c.metrics, codecutil.CounterJSONParseFailure)},
+		tooLong: codecutil.DecodeCounter(c.metrics, codecutil.CounterLineTooLong),
 	}
 }
 
@@ -117,9 +116,10 @@ func (c *Codec) Encode(dst []byte, e *pipeline.Event) []byte {
 
 // decoder splits one stream into lines and parses each.
 type decoder struct {
-	c      *Codec
-	split  *lines.Splitter
-	parser codecutil.JSONParser
+	c       *Codec
+	split   *lines.Splitter
+	parser  codecutil.JSONParser
+	tooLong *atomic.Int64
 }
 
 var _ pipeline.Decoder = (*decoder)(nil)
@@ -138,7 +138,7 @@ func (d *decoder) line(line []byte, truncated bool, emit func(*pipeline.Event)) 
 	if truncated {
 		e := pipeline.NewMessageEvent(d.c.charset.String(line))
 		e.AddTag(codecutil.TagLineTooLong)
-		d.c.tooLong.Add(1)
+		d.tooLong.Add(1)
 		emit(e)
 		return
 	}

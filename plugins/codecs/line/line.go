@@ -77,7 +77,7 @@ func build(cfg *Config, d pipeline.Deps) (pipeline.Codec, error) {
 		limit:    cfg.DecodeSizeLimitBytes,
 		format:   format,
 		original: codecutil.ECSEnabled(cfg.ECSCompatibility, d.Settings),
-		tooLong:  codecutil.Counter(d, codecutil.CounterLineTooLong),
+		metrics:  codecutil.Metrics(d),
 		charset:  codecutil.NewCharset(cfg.Charset, d),
 	}, nil
 }
@@ -89,7 +89,7 @@ type Codec struct {
 	limit    int
 	format   *pipeline.Template
 	original bool
-	tooLong  *atomic.Int64
+	metrics  *pipeline.Metrics
 	charset  *codecutil.Charset
 }
 
@@ -97,7 +97,7 @@ var _ pipeline.Codec = (*Codec)(nil)
 
 // NewDecoder returns a decoder for one stream.
 func (c *Codec) NewDecoder() pipeline.Decoder {
-	return &decoder{c: c, split: lines.New(c.delim, c.limit)}
+	return &decoder{c: c, split: lines.New(c.delim, c.limit), tooLong: codecutil.DecodeCounter(c.metrics, codecutil.CounterLineTooLong)}
 }
 
 // Encode appends the event as its format (or Logstash's Event#to_s) and
@@ -113,8 +113,9 @@ func (c *Codec) Encode(dst []byte, e *pipeline.Event) []byte {
 
 // decoder splits one stream into line events.
 type decoder struct {
-	c     *Codec
-	split *lines.Splitter
+	c       *Codec
+	split   *lines.Splitter
+	tooLong *atomic.Int64
 }
 
 var _ pipeline.Decoder = (*decoder)(nil)
@@ -133,7 +134,7 @@ func (d *decoder) event(line []byte, truncated bool) *pipeline.Event {
 	e := codecutil.TextEvent(d.c.charset.String(line), d.c.original)
 	if truncated {
 		e.AddTag(codecutil.TagLineTooLong)
-		d.c.tooLong.Add(1)
+		d.tooLong.Add(1)
 	}
 	return e
 }

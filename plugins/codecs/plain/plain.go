@@ -62,6 +62,7 @@ func build(cfg *Config, d pipeline.Deps) (pipeline.Codec, error) {
 		format:   format,
 		original: codecutil.ECSEnabled(cfg.ECSCompatibility, d.Settings),
 		charset:  codecutil.NewCharset(cfg.Charset, d),
+		metrics:  codecutil.Metrics(d),
 	}, nil
 }
 
@@ -70,12 +71,14 @@ type Codec struct {
 	format   *pipeline.Template
 	original bool
 	charset  *codecutil.Charset
+	metrics  *pipeline.Metrics
 }
 
 var _ pipeline.Codec = (*Codec)(nil)
 
 // NewDecoder returns a decoder that makes one event per Decode call.
 func (c *Codec) NewDecoder() pipeline.Decoder {
+	c.metrics.Counter(codecutil.CounterInvalidUTF8) // listed by plugins that decode
 	return codecutil.PlainDecoder{Original: c.original, Charset: c.charset}
 }
 

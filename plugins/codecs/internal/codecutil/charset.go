@@ -61,8 +61,8 @@ type Charset struct {
 	asciiSame bool
 	enc       encoding.Encoding
 
-	// metrics gets the invalidutf8 counter on the first invalid text only,
-	// so that outputs and generators, which never see one, do not list it.
+	// metrics holds the invalidutf8 counter (listed by DecodeCounter when
+	// a decoder is made; taken here on an invalid text).
 	metrics *pipeline.Metrics
 	log     *slog.Logger
 	warned  atomic.Bool
@@ -86,10 +86,7 @@ func NewCharset(name string, d pipeline.Deps) *Charset {
 		c = &Charset{kind: kindUTF8}
 	}
 	c.name = name
-	c.metrics = d.Metrics
-	if c.metrics == nil {
-		c.metrics = &pipeline.Metrics{}
-	}
+	c.metrics = Metrics(d)
 	c.log = d.Logger
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)

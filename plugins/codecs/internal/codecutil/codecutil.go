@@ -124,13 +124,22 @@ func ParseFormat(v string) (*pipeline.Template, error) {
 	return t, nil
 }
 
-// Counter returns the named counter of d's metrics (of a throwaway set of
-// metrics when d has none, as in tests).
-func Counter(d pipeline.Deps, name string) *atomic.Int64 {
-	m := d.Metrics
-	if m == nil {
-		m = &pipeline.Metrics{}
+// Metrics returns d's metrics (a throwaway set when d has none, as in
+// tests).
+func Metrics(d pipeline.Deps) *pipeline.Metrics {
+	if d.Metrics == nil {
+		return &pipeline.Metrics{}
 	}
+	return d.Metrics
+}
+
+// DecodeCounter returns the named counter of m for a decoder being made and
+// lists invalidutf8 (which the charset conversion counts) beside it. Codecs
+// take their counters when they make a decoder, not when they are built, so
+// that only plugins that decode (inputs) list them: an output's codec only
+// encodes.
+func DecodeCounter(m *pipeline.Metrics, name string) *atomic.Int64 {
+	m.Counter(CounterInvalidUTF8)
 	return m.Counter(name)
 }
 
