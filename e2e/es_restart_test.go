@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/pipeproject/pipe/internal/plugintest"
 )
 
 // esInstance is a server this test started with e2e/es/start.sh on its own
@@ -55,24 +57,6 @@ func esStop(t *testing.T, port int) {
 	if b, err := exec.Command("bash", "es/stop.sh", strconv.Itoa(port)).CombinedOutput(); err != nil {
 		t.Errorf("e2e/es/stop.sh %d: %v\n%s", port, err, b)
 	}
-}
-
-// lockedBuffer collects a process's stderr while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // vmRSS is the resident set of pid in bytes, from /proc/<pid>/status.
@@ -152,7 +136,7 @@ output {
 }
 `, n, es.url, index)
 	cmd := exec.Command(pipeBin, "-f", writeConfig(t, config))
-	var stderr lockedBuffer
+	var stderr plugintest.SyncBuffer
 	cmd.Stderr = &stderr
 	runStart := time.Now()
 	if err := cmd.Start(); err != nil {

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/pipeproject/pipe/internal/plugintest"
 )
 
 // sentSummary is what faulty serve (and the Django twin) report having sent.
@@ -107,7 +109,7 @@ func TestFaultyScenario(t *testing.T) {
 				app = exec.Command(faultyBin, "serve", "--listen", addr, "--seed", "7", "--summary", summaryPath,
 					"--log-to", fmt.Sprintf("%s://127.0.0.1:%d", tc.transport, port))
 			}
-			var appLog lockedBuffer
+			var appLog plugintest.SyncBuffer
 			app.Stdout, app.Stderr = &appLog, &appLog
 			if err := app.Start(); err != nil {
 				t.Fatal(err)
@@ -166,7 +168,7 @@ func writeFile(t *testing.T, path, text string) {
 }
 
 // waitTCP waits until addr accepts connections.
-func waitTCP(t *testing.T, addr string, log *lockedBuffer) {
+func waitTCP(t *testing.T, addr string, log *plugintest.SyncBuffer) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/pipeproject/pipe/internal/plugintest"
 )
 
 // Issue #5: the kafka input under a consumer group that scales out, loses a
@@ -113,7 +115,7 @@ type groupMember struct {
 	bad    string // the first line that is not a record
 	badMid bool   // a line that is not a record was followed by more lines
 	killed bool   // SIGKILLed: its last line may be cut short
-	stderr lockedBuffer
+	stderr plugintest.SyncBuffer
 	done   chan struct{} // stdout closed
 }
 
@@ -424,9 +426,9 @@ output {
 	path := writeConfig(t, config)
 	// One worker and small batches: the 30k take a few seconds, so the
 	// kill lands in the middle.
-	run := func() (*exec.Cmd, *lockedBuffer) {
+	run := func() (*exec.Cmd, *plugintest.SyncBuffer) {
 		cmd := exec.Command(pipeBin, "-f", path, "-w", "1", "-b", "50", "-u", "5")
-		var stderr lockedBuffer
+		var stderr plugintest.SyncBuffer
 		cmd.Stdout, cmd.Stderr = io.Discard, &stderr
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)

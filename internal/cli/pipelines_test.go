@@ -9,37 +9,19 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 
+	"github.com/pipeproject/pipe/internal/plugintest"
 	"github.com/pipeproject/pipe/pipeline/dlq"
 	"github.com/pipeproject/pipe/plugins/all"
 )
 
 const goodSettings = "testdata/pipelines/good"
 
-// syncBuffer is a bytes.Buffer safe for the pipelines' concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // runWith runs the command with a signal channel of the test's own.
 func runWith(sigs chan os.Signal, args ...string) (int, string, string) {
-	var out, errb syncBuffer
+	var out, errb plugintest.SyncBuffer
 	code := Run(&Env{Args: args, Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
 		Environ: []string{"GREETING=hello", "WORKERS=3"}, Registry: all.Registry(), Signals: sigs,
 		Exit: func(int) {}})

@@ -3,6 +3,7 @@
 package plugintest
 
 import (
+	"bytes"
 	"context"
 	"strings"
 	"sync"
@@ -86,4 +87,25 @@ func RunInput(t testing.TB, in pipeline.Input) []*pipeline.Event {
 		t.Fatalf("Run: %v", err)
 	}
 	return c.Events()
+}
+
+// SyncBuffer is a bytes.Buffer safe for concurrent writes and reads: a
+// log sink, or a process's output read while it runs.
+type SyncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+// Write implements io.Writer.
+func (s *SyncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+// String returns what was written so far.
+func (s *SyncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -31,7 +31,7 @@ func TestUDPWarnsWhenTheReceiveBufferIsCapped(t *testing.T) {
 		{"unset: 4 MiB or the OS limit, silently", "", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var logs syncBuffer
+			var logs plugintest.SyncBuffer
 			var c plugintest.Collector
 			r := startWith(t, "input { udp {\nport = 0\n"+tc.option+"\n} }", &c,
 				pipeline.Deps{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
@@ -95,7 +95,7 @@ func (g *gate) EmitAll(evs []*pipeline.Event) {
 func TestUDPKernelDropsAreCounted(t *testing.T) {
 	const sent = 3000
 	g := &gate{open: make(chan struct{})}
-	var logs syncBuffer
+	var logs plugintest.SyncBuffer
 	r := startWith(t, `input { udp {
 		port                 = 0
 		workers              = 1

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pipeproject/pipe/internal/plugintest"
 	"github.com/pipeproject/pipe/pipeline"
 	"github.com/pipeproject/pipe/pipeline/dlq"
 	"github.com/pipeproject/pipe/plugins/outputs/elasticsearch"
@@ -43,7 +44,7 @@ func TestRefusedItemsGoToTheDeadLetterQueue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deps := logDeps(&syncBuffer{})
+	deps := logDeps(&plugintest.SyncBuffer{})
 	deps.ID, deps.DLQ = "es_out", w
 	o := build(t, fmt.Sprintf(`hosts = [%q] retry_initial_interval = 1 index = "i" dlq_custom_codes = [422]`, es.URL), deps)
 	var evs []*pipeline.Event
@@ -86,7 +87,7 @@ func TestUnknownActionAndWholeRequest400GoToTheDeadLetterQueue(t *testing.T) {
 	})
 	dir := t.TempDir()
 	w, _ := dlq.New(dir, dlq.Config{}, dlq.Options{})
-	deps := logDeps(&syncBuffer{})
+	deps := logDeps(&plugintest.SyncBuffer{})
 	deps.DLQ = w
 	o := build(t, fmt.Sprintf(`hosts = [%q] index = "i" action = "%%{act}"`, es.URL), deps)
 	evs := []*pipeline.Event{event("ok", "act", "index"), event("bad", "act", "index"), event("x", "act", "upsert")}
@@ -113,7 +114,7 @@ func TestDeadLetterQueueFailureFailsTheWrite(t *testing.T) {
 	es := newFakeES(t, func(n int, r request) (int, string) { return 200, itemsResponse(400) })
 	w, _ := dlq.New(t.TempDir(), dlq.Config{}, dlq.Options{})
 	_ = w.Close() // every write fails now
-	deps := logDeps(&syncBuffer{})
+	deps := logDeps(&plugintest.SyncBuffer{})
 	deps.DLQ = w
 	o := build(t, fmt.Sprintf(`hosts = [%q] index = "i"`, es.URL), deps)
 	if err := o.Write(context.Background(), []*pipeline.Event{event("m")}); err == nil || !strings.Contains(err.Error(), "dead letter queue") {

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pipeproject/pipe/internal/plugintest"
 	"github.com/pipeproject/pipe/pipeline"
 	"github.com/pipeproject/pipe/plugins/outputs/elasticsearch"
 )
@@ -146,7 +147,7 @@ func TestPerItemStatuses(t *testing.T) {
 		}
 		return 200, `{"errors":false}`
 	})
-	deps := logDeps(&syncBuffer{})
+	deps := logDeps(&plugintest.SyncBuffer{})
 	o := build(t, fmt.Sprintf(`hosts = [%q] retry_initial_interval = 1 index = "i" dlq_custom_codes = [422]`, es.URL), deps)
 	var evs []*pipeline.Event
 	for i := range 7 {
@@ -182,7 +183,7 @@ func TestPerItemStatuses(t *testing.T) {
 func TestSilenceErrorsInLog(t *testing.T) {
 	t.Parallel()
 	es := newFakeES(t, func(int, request) (int, string) { return 200, itemsResponse(400) })
-	var logs syncBuffer
+	var logs plugintest.SyncBuffer
 	o := build(t, fmt.Sprintf(`hosts = [%q] silence_errors_in_log = ["t400"]`, es.URL), logDeps(&logs))
 	if err := o.Write(context.Background(), []*pipeline.Event{event("a")}); err != nil {
 		t.Fatal(err)
@@ -223,7 +224,7 @@ func TestRequestTooLargeSplits(t *testing.T) {
 		}
 		return 200, `{"errors":false}`
 	})
-	deps := logDeps(&syncBuffer{})
+	deps := logDeps(&plugintest.SyncBuffer{})
 	o := build(t, fmt.Sprintf(`hosts = [%q] index = "i"`, es.URL), deps)
 	var evs []*pipeline.Event
 	for i := range 8 {
@@ -252,7 +253,7 @@ func TestBadRequestIsolatesTheDocument(t *testing.T) {
 		}
 		return 200, `{"errors":false}`
 	})
-	deps := logDeps(&syncBuffer{})
+	deps := logDeps(&plugintest.SyncBuffer{})
 	o := build(t, fmt.Sprintf(`hosts = [%q]`, es.URL), deps)
 	var evs []*pipeline.Event
 	for i := range 10 {
@@ -448,7 +449,7 @@ func TestSecretsNeverInLogsOrErrors(t *testing.T) {
 	t.Parallel()
 	const pw, key = "hunter2-secret-pw", "kid:very-secret-key"
 	es := newFakeES(t, func(int, request) (int, string) { return 401, `{"error":"security_exception"}` })
-	var logs syncBuffer
+	var logs plugintest.SyncBuffer
 	o := build(t, fmt.Sprintf(`hosts = [%q] user = "u" password = %q`, es.URL, pw), logDeps(&logs))
 	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
 	defer cancel()

@@ -1,7 +1,6 @@
 package elasticsearch_test
 
 import (
-	"bytes"
 	"compress/gzip"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -168,25 +167,7 @@ func event(msg string, kv ...string) *pipeline.Event {
 	return e
 }
 
-// syncBuffer is a log sink safe for concurrent use.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func logDeps(buf *syncBuffer) pipeline.Deps {
+func logDeps(buf *plugintest.SyncBuffer) pipeline.Deps {
 	return pipeline.Deps{Logger: slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug})), Metrics: &pipeline.Metrics{}}
 }
 

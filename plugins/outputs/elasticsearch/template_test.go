@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pipeproject/pipe/internal/plugintest"
 	"github.com/pipeproject/pipe/pipeline"
 )
 
@@ -238,7 +239,7 @@ func TestTemplateInstallRetried(t *testing.T) {
 	t.Parallel()
 	es := newTemplateES(t, "8.19.21")
 	es.failPuts = 1
-	var logs syncBuffer
+	var logs plugintest.SyncBuffer
 	deps := logDeps(&logs)
 	deps.Settings = pipeline.Settings{ECSCompatibility: "disabled"}.WithDefaults()
 	o := build(t, fmt.Sprintf(`hosts = [%q] retry_initial_interval = 1`, es.URL), deps)

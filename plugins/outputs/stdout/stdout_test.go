@@ -1,7 +1,6 @@
 package stdout_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -14,19 +13,8 @@ import (
 	"github.com/pipeproject/pipe/plugins/all"
 )
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
 func TestStdoutKeepsEventsWholeUnderConcurrentWrites(t *testing.T) {
-	var buf syncBuffer
+	var buf plugintest.SyncBuffer
 	o := plugintest.Build(t, all.Registry(), `output { stdout { codec = "json_lines" } }`, pipeline.KindOutput,
 		pipeline.Deps{Stdout: &buf}).(pipeline.Output)
 	var wg sync.WaitGroup
@@ -47,7 +35,7 @@ func TestStdoutKeepsEventsWholeUnderConcurrentWrites(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	lines := strings.Split(strings.TrimSuffix(buf.b.String(), "\n"), "\n")
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
 	if len(lines) != 4*20*50 {
 		t.Fatalf("got %d lines, want %d", len(lines), 4*20*50)
 	}
@@ -59,13 +47,13 @@ func TestStdoutKeepsEventsWholeUnderConcurrentWrites(t *testing.T) {
 }
 
 func TestStdoutDefaultCodecIsRubydebug(t *testing.T) {
-	var buf syncBuffer
+	var buf plugintest.SyncBuffer
 	o := plugintest.Build(t, all.Registry(), `output { stdout {} }`, pipeline.KindOutput, pipeline.Deps{Stdout: &buf}).(pipeline.Output)
 	if err := o.Write(context.Background(), []*pipeline.Event{pipeline.NewMessageEvent("hi")}); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(buf.b.String(), `"message" => "hi"`) {
-		t.Fatalf("not rubydebug:\n%s", buf.b.String())
+	if !strings.Contains(buf.String(), `"message" => "hi"`) {
+		t.Fatalf("not rubydebug:\n%s", buf.String())
 	}
 }
 
